@@ -1,0 +1,12 @@
+"""The corpus shipped with faqsearch.
+
+`ARTICLES` is the directory of source articles indexed by default (the health article
+"Iron Deposits in the Brain May Be Early Indicator of MS"). It ships inside the installed
+package so that `faqsearch search iron` works from any directory.
+"""
+
+from pathlib import Path
+
+ARTICLES: Path = Path(__file__).resolve().parent / "articles"
+
+__all__ = ["ARTICLES"]

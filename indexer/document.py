@@ -1,0 +1,64 @@
+"""Question documents: the unit of search, and the text hygiene every document goes through."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Every C0/C1 control character but tab and newline, plus escape sequences as a whole, so
+# that document text can never drive the terminal it is printed on.
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def clean_text(text: str) -> str:
+    """Normalise text for the index: NFC, no control characters or ANSI escapes, single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _ANSI_ESCAPE.sub("", text)
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _SPACES.sub(" ", text)
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
+
+
+def normalise_question(text: str) -> str:
+    """Casefolded words of a question, for ids and comparisons that ignore punctuation and case."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def make_id(source: str, question: str) -> str:
+    """A stable id: the same question in the same source file gets the same id on every rebuild."""
+    key = f"{source}\n{normalise_question(question)}".encode()
+    return hashlib.sha1(key).hexdigest()[:12]
+
+
+@dataclass
+class Document:
+    """One searchable unit: a question (with any other phrasings of it) and its answer.
+
+    For articles without question-and-answer shape, `questions` holds a section heading (or
+    the title) and `section` says so.
+    """
+
+    questions: list[str]
+    answer: str
+    source: str
+    position: int
+    title: str = ""
+    section: str = ""
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        self.questions = [clean_text(q) for q in self.questions]
+        self.answer = clean_text(self.answer)
+        self.title = clean_text(self.title)
+        self.section = clean_text(self.section)
+        if not self.id:
+            self.id = make_id(self.source, self.questions[0] if self.questions else self.answer[:200])
+
+    @property
+    def question(self) -> str:
+        """The main phrasing of the question."""
+        return self.questions[0] if self.questions else ""

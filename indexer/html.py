@@ -1,0 +1,236 @@
+"""HTML reader: BeautifulSoup strips a page to the blocks of its article.
+
+Page furniture (scripts, navigation, headers and footers, asides, forms, comment threads,
+share bars, related-post widgets) is removed before any text is read, so it can never
+become a document. Questions published as schema.org FAQPage data are taken from there
+directly: the publisher already said what is a question and what is its answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
+from .blocks import Block, BlockKind, Page
+
+# Never content.
+_DROP_TAGS = [
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
+    "form", "button", "input", "select", "textarea", "label", "nav", "header", "footer", "aside",
+    "menu", "dialog", "head",
+]
+_DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "alert"}
+# Class or id words of page furniture. Matched against whole words of the attribute
+# ("comment-list" but not "commentary").
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|sidebar|widget|footer|header|masthead|"
+    r"share|sharing|social|related|recommended|popular|trending|newsletter|subscribe|subscription|"
+    r"signup|cookie|consent|gdpr|banner|advert|advertisement|ads?|sponsor(?:ed)?|promo|comments?|"
+    r"respond|reply|author-?box|about-author|author-bio|bio|toc|table-of-contents|pagination|"
+    r"skip-link|screen-reader-text|sr-only|visually-hidden|hidden|modal|popup|disqus|outbrain|taboola)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# Blocks whose text is read whole.
+_LEAVES: dict[str, BlockKind] = {"p": "paragraph", "dt": "term", "summary": "term", "pre": "paragraph", "caption": "paragraph", "figcaption": "paragraph"}
+# Blocks that may hold other blocks: loose text inside them takes their kind.
+_CONTAINERS: dict[str, BlockKind] = {
+    "li": "item", "dd": "paragraph", "td": "paragraph", "th": "paragraph", "blockquote": "paragraph",
+    "div": "paragraph", "section": "paragraph", "article": "paragraph", "main": "paragraph",
+    "ul": "paragraph", "ol": "paragraph", "dl": "paragraph", "details": "paragraph", "table": "paragraph",
+    "tbody": "paragraph", "thead": "paragraph", "tr": "paragraph", "figure": "paragraph", "body": "paragraph",
+    "center": "paragraph", "address": "paragraph", "fieldset": "paragraph", "hr": "paragraph",
+}
+_SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
+_WS = re.compile(r"\s+")
+
+
+def read_html(markup: str) -> Page:
+    """Strip an HTML page to its title and the blocks of its main content."""
+    soup = BeautifulSoup(markup, "html.parser")
+    title = _title(soup)
+    faq = _faq_from_json_ld(soup)
+    if faq:
+        return Page(faq, title)
+    _drop_furniture(soup)
+    root = _main_content(soup)
+    return Page(list(_blocks(root)) if root is not None else [], title)
+
+
+def _title(soup: BeautifulSoup) -> str:
+    for attrs in ({"property": "og:title"}, {"name": "twitter:title"}):
+        meta = soup.find("meta", attrs=attrs)
+        if isinstance(meta, Tag) and meta.get("content"):
+            return _clean(str(meta["content"]))
+    if soup.title and soup.title.string:
+        return _clean(soup.title.string)
+    h1 = soup.find("h1")
+    return _clean(h1.get_text()) if h1 else ""
+
+
+def _faq_from_json_ld(soup: BeautifulSoup) -> list[Block]:
+    blocks: list[Block] = []
+    for script in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)}):
+        try:
+            data = json.loads(script.string or "")
+        except ValueError:
+            continue
+        for node in _json_nodes(data):
+            if _has_type(node, "Question"):
+                answer = node.get("acceptedAnswer") or node.get("suggestedAnswer")
+                if isinstance(answer, list):
+                    answer = answer[0] if answer else None
+                question = _clean(str(node.get("name") or ""))
+                text = answer.get("text") if isinstance(answer, dict) else None
+                if question and text:
+                    blocks.append(Block("question", question))
+                    answer_page = read_html(str(text)) if "<" in str(text) else None
+                    if answer_page and answer_page.blocks:
+                        blocks.extend(answer_page.blocks)
+                    else:
+                        blocks.append(Block("paragraph", _clean(str(text))))
+    return blocks
+
+
+def _json_nodes(data: object) -> Iterator[dict]:
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+
+
+def _has_type(node: dict, name: str) -> bool:
+    kind = node.get("@type")
+    return kind == name or (isinstance(kind, list) and name in kind)
+
+
+def _drop_furniture(soup: BeautifulSoup) -> None:
+    for comment in soup.find_all(string=lambda s: isinstance(s, _SKIPPED_STRINGS)):
+        comment.extract()
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    doomed = []
+    for tag in soup.find_all(True):
+        if tag.attrs is None:  # inside an already-collected subtree
+            continue
+        if (
+            tag.get("role") in _DROP_ROLES
+            or tag.has_attr("hidden")
+            or tag.get("aria-hidden") == "true"
+            or _is_furniture_name(tag)
+        ):
+            doomed.append(tag)
+    for tag in doomed:
+        if tag.parent is not None:
+            tag.extract()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+
+
+def _is_furniture_name(tag: Tag) -> bool:
+    if tag.name in ("body", "html", "main", "article"):
+        return False
+    names = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+    return bool(names.strip()) and bool(_FURNITURE.search(names))
+
+
+def _main_content(soup: BeautifulSoup) -> Tag | None:
+    body = soup.find(attrs={"itemprop": "articleBody"})
+    if isinstance(body, Tag) and _text_length(body) > 200:
+        return body
+    articles = [a for a in soup.find_all("article") if _text_length(a) > 200]
+    if articles:
+        return max(articles, key=_text_length)
+    for candidate in (soup.find("main"), soup.find(attrs={"role": "main"}), soup.body, soup):
+        if isinstance(candidate, Tag):
+            return candidate
+    return None
+
+
+def _text_length(tag: Tag) -> int:
+    return len(tag.get_text())
+
+
+def _blocks(root: Tag) -> Iterator[Block]:
+    """Walk the tree without recursion (pages can nest thousands of levels deep)."""
+    inline: list[str] = []
+    # Each frame: the children still to visit, and the kind that loose text inside takes.
+    stack: list[tuple[Iterator, BlockKind]] = [(iter(root.children), "paragraph")]
+    while stack:
+        children, kind = stack[-1]
+        node = next(children, None)
+        if node is None:
+            stack.pop()
+            yield from _flush(inline, kind)
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _SKIPPED_STRINGS):
+                inline.append(str(node))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = node.name
+        if name in _HEADINGS or name in _LEAVES:
+            yield from _flush(inline, kind)
+            yield from _leaf(node)
+        elif name in _CONTAINERS:
+            yield from _flush(inline, kind)
+            stack.append((iter(node.children), _CONTAINERS[name]))
+        else:  # inline element: its text joins the running text
+            stack.append((iter(node.children), kind))
+
+
+def _leaf(node: Tag) -> Iterator[Block]:
+    name = node.name
+    if name == "pre":
+        text = node.get_text().strip("\n")
+        if text.strip():
+            yield Block("paragraph", text)
+        return
+    text = _clean(node.get_text())
+    if not text:
+        return
+    if name in _HEADINGS:
+        yield Block("heading", text, level=_HEADINGS[name])
+    elif name == "p":
+        yield Block("paragraph", text, emphasis=_all_bold(node, text))
+    else:
+        yield Block(_LEAVES[name], text)
+
+
+def _flush(inline: list[str], kind: BlockKind) -> Iterator[Block]:
+    if not inline:
+        return
+    text = _clean("".join(inline))
+    inline.clear()
+    if text:
+        yield Block(kind, text, marker="•" if kind == "item" else "")
+
+
+def _all_bold(node: Tag, text: str) -> bool:
+    """True when every word of the paragraph is inside <strong> or <b>."""
+    for string in node.find_all(string=True):
+        if not string.strip():
+            continue
+        bold = False
+        for parent in string.parents:
+            if parent is node:
+                break
+            if parent.name in ("strong", "b"):
+                bold = True
+                break
+        if not bold:
+            return False
+    return bool(text)
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()

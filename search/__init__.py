@@ -1,0 +1,50 @@
+"""faqsearch: search question-and-answer articles.
+
+    import search
+    for hit in search.search("ferritin"):
+        print(hit.rank, hit.question, hit.highlights)
+
+`Searcher` is the long-lived form; `Hit` and `Results` are plain dataclasses. The library
+never prints; every error a user can cause is a `FaqsearchError`.
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    CorpusError,
+    FaqsearchError,
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMissingError,
+    QueryError,
+)
+from .searcher import Hit, Results, Searcher
+
+__version__ = "0.1.0"
+
+_default: Searcher | None = None
+
+
+def search(query: str, limit: int = 10) -> list[Hit]:
+    """Search the default index (built from the default corpus on first use).
+
+    The Searcher behind it is kept for later calls.
+    """
+    global _default
+    if _default is None:
+        _default = Searcher()
+    return _default.search(query, limit)
+
+
+__all__ = [
+    "CorpusError",
+    "FaqsearchError",
+    "Hit",
+    "IndexBusyError",
+    "IndexCorruptError",
+    "IndexMissingError",
+    "QueryError",
+    "Results",
+    "Searcher",
+    "search",
+]

@@ -1,0 +1,161 @@
+"""The `faqsearch` command line: options, output and exit codes only; the work is in the library.
+
+Exit codes: 0 hits found (or index built), 1 no hits, 2 usage error or bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from . import render
+from .errors import FaqsearchError
+from .searcher import Searcher
+
+EXIT_HITS, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
+
+_index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="FAQSEARCH_INDEX",
+    help="Index directory. [default: $FAQSEARCH_INDEX, else ~/.cache/faqsearch]",
+)
+_corpus_option = click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    envvar="FAQSEARCH_CORPUS",
+    help="Corpus file or directory (.txt, .html, .jsonl). [default: $FAQSEARCH_CORPUS, else the shipped article]",
+)
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    click.echo(f"faqsearch: error: {render.safe(message)}", err=True)
+    sys.exit(code)
+
+
+def _echo_lines(lines: Iterable[str], *, err: bool = False) -> None:
+    color = _use_color()
+    try:
+        for line in lines:
+            click.echo(line, err=err, color=color)
+    except BrokenPipeError:
+        # The reader (`head`, a closed pager) has had enough: stop writing, keep the exit status.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="faqsearch", prog_name="faqsearch")
+def main() -> None:
+    """Search question-and-answer articles: one answer per question, best first.
+
+    \b
+    faqsearch search ferritin
+    faqsearch search "is there a blood test for MS" --limit 3
+    faqsearch index --corpus ./my-articles
+    """
+
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1, max=1000), help="Most hits to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: query, total, hits.")
+@_index_option
+@_corpus_option
+def search_command(query: tuple[str, ...], limit: int, as_json: bool, index_dir: Path | None, corpus: Path | None) -> None:
+    """Search for QUERY: keywords, a whole question, or Whoosh syntax.
+
+    \b
+    Several words: answers matching more of them rank first.
+    Syntax: AND, OR, NOT, "exact phrase", question:word, answer:word, prefix*, typo~
+    The index is built on first use and rebuilt when the corpus changes.
+    Exit status: 0 hits, 1 no hits, 2 usage error.
+    """
+    text = " ".join(query)
+    try:
+        with Searcher(index_dir, corpus=corpus) as searcher:
+            if searcher.built is not None and not as_json:
+                _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
+            results = searcher.results(text, limit=limit)
+    except FaqsearchError as exc:
+        _fail(str(exc))
+    if as_json:
+        _echo_lines([json.dumps(results.to_dict(), ensure_ascii=False, indent=2)])
+    elif results.hits:
+        _echo_lines(render.results_lines(results, color=_use_color()))
+    else:
+        click.echo(f"No answers for “{render.safe(text)}”.", err=True)
+    sys.exit(EXIT_HITS if results.hits else EXIT_NO_HITS)
+
+
+@main.command("index")
+@_corpus_option
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the build summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool) -> None:
+    """Rebuild the index from the corpus.
+
+    The current index stays searchable until the new one is complete.
+    Exit status: 0 built, 1 built but no documents found, 2 bad input.
+    """
+    from indexer import build_index  # the indexer (and bs4) load only when building
+
+    try:
+        with _Progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as progress:
+            stats = build_index(corpus, index_dir, progress=progress)
+    except FaqsearchError as exc:
+        _fail(str(exc))
+    if as_json:
+        _echo_lines([json.dumps(_stats_dict(stats), ensure_ascii=False, indent=2)])
+    elif not quiet or stats.skipped_files:
+        _echo_lines(render.build_lines(stats, verbose=not quiet))
+    sys.exit(EXIT_HITS if stats.documents else EXIT_NO_HITS)
+
+
+def _stats_dict(stats) -> dict:
+    return {
+        "corpus": str(stats.corpus),
+        "index": str(stats.index_dir),
+        "documents": stats.documents,
+        "seconds": round(stats.seconds, 3),
+        "files": [
+            {"name": f.name, "documents": len(f.documents), "skipped": f.skipped, "notes": f.notes}
+            for f in stats.files
+        ],
+    }
+
+
+class _Progress:
+    """A progress bar on stderr for builds of many files; silent otherwise."""
+
+    MIN_FILES = 20
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled or total < self.MIN_FILES:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True)
+            self.bar.render_progress()
+        self.bar.update(1)

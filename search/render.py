@@ -1,0 +1,85 @@
+"""Text for people: results and build summaries as terminal lines.
+
+Everything printed passes through `safe()`, so document text can never carry escape
+sequences to the terminal, even from an index written by something else.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import click
+
+from .highlight import MARK_CLOSE, MARK_OPEN
+from .searcher import Hit, Results
+
+if TYPE_CHECKING:
+    from indexer import BuildStats
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
+
+
+def safe(text: str) -> str:
+    """Remove control characters (escape sequences start with one), keeping newline and tab."""
+    return _UNSAFE.sub("", text)
+
+
+def results_lines(results: Results, *, color: bool) -> Iterator[str]:
+    """The terminal form of a search: a count, then each hit."""
+    shown = len(results.hits)
+    noun = "answer" if results.total == 1 else "answers"
+    more = f", showing the top {shown}" if shown < results.total else ""
+    yield _style(f"{results.total} {noun} for “{safe(results.query)}”{more}", color, dim=True)
+    for hit in results.hits:
+        yield ""
+        yield from hit_lines(hit, color=color)
+
+
+def hit_lines(hit: Hit, *, color: bool) -> Iterator[str]:
+    """One hit: rank, question and score, other phrasings, highlighted fragments, source."""
+    head = _style(f"{hit.rank}. {safe(hit.question)}", color, bold=True)
+    yield f"{head}  {_style(f'score {hit.score:.2f}', color, dim=True)}"
+    for other in hit.alternates:
+        yield f"   also asked: {safe(other)}"
+    for fragment in hit.highlights:
+        for line in fragment.split("\n"):
+            if line.strip():
+                yield "   " + marked(line, color=color)
+    where = safe(hit.source) + (f" § {safe(hit.section)}" if hit.section else f", question {hit.position}")
+    yield _style(f"   {where}", color, dim=True)
+
+
+def marked(fragment: str, *, color: bool) -> str:
+    """Turn an HTML-escaped fragment with <mark> tags into terminal text (bold colour on a terminal)."""
+    out, inside = [], False
+    for part in _MARKS.split(fragment):
+        if part == MARK_OPEN:
+            inside = True
+        elif part == MARK_CLOSE:
+            inside = False
+        elif part:
+            text = safe(html.unescape(part))
+            out.append(_style(text, color, bold=True, fg="yellow") if inside else text)
+    return "".join(out)
+
+
+def build_lines(stats: BuildStats, *, verbose: bool = True) -> Iterator[str]:
+    """Summary of an index build: totals, each file's outcome, where the index is."""
+    files = len(stats.indexed_files)
+    yield (
+        f"Indexed {files} file{'s' if files != 1 else ''} into {stats.documents} "
+        f"document{'s' if stats.documents != 1 else ''} in {stats.seconds:.2f} s"
+        + (f"; skipped {len(stats.skipped_files)}" if stats.skipped_files else "")
+    )
+    for result in stats.files:
+        if verbose or result.skipped or result.notes:
+            yield f"  {safe(result.name)}: {safe(result.summary)}"
+    yield f"Index: {stats.index_dir}"
+
+
+def _style(text: str, color: bool, **styles: object) -> str:
+    return click.style(text, **styles) if color else text

@@ -1,0 +1,189 @@
+"""The public search API: `Searcher`, `Hit` and `Results`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as whoosh_index
+from whoosh.scoring import BM25F
+
+from . import highlight, store
+from .errors import FaqsearchError, IndexCorruptError, IndexMissingError
+from .query import is_empty, make_parser, parse
+from .schema import QUESTION_SEPARATOR
+
+if TYPE_CHECKING:
+    from indexer import BuildStats
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass
+class Hit:
+    """One answer found by a search.
+
+    `highlights` are fragments of the answer, HTML-escaped, with matched words wrapped in
+    `<mark>` and `</mark>`. `alternates` are other phrasings of the same question.
+    """
+
+    rank: int
+    score: float
+    id: str
+    question: str
+    answer: str
+    source: str
+    highlights: list[str]
+    title: str = ""
+    section: str = ""
+    position: int = 0
+    alternates: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class Results:
+    """The answers to one query: `total` counts every match, `hits` holds the top ones."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: {"query", "total", "hits": [...]}."""
+        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+
+
+class Searcher:
+    """Searches one index directory.
+
+    Use it as a context manager, or keep one for many searches: it notices when another
+    process rebuilds the index and switches to the new one.
+
+        with Searcher() as s:
+            for hit in s.search("iron deficiency"):
+                print(hit.rank, hit.question)
+
+    With `auto_build` (the default), a missing, damaged or stale index is (re)built from the
+    corpus first: `corpus` if given, else the corpus the index was built from, else
+    `$FAQSEARCH_CORPUS` or the shipped article. `built` then holds the build's statistics.
+    """
+
+    def __init__(
+        self,
+        index_dir: PathLike | None = None,
+        *,
+        corpus: PathLike | None = None,
+        auto_build: bool = True,
+    ) -> None:
+        self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else store.default_index_dir()
+        self.built: BuildStats | None = None
+        self._searcher = None
+        self._parser = None
+        self._stamp: tuple[int, int] | None = None
+        if auto_build:
+            self._refresh_from_corpus(Path(corpus).expanduser() if corpus is not None else None)
+        self._open()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the index files."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def _refresh_from_corpus(self, corpus: Path | None) -> None:
+        try:
+            manifest: store.Manifest | None = store.load_manifest(self.index_dir)
+        except FaqsearchError:
+            manifest = None
+        if corpus is None and "FAQSEARCH_CORPUS" not in os.environ and manifest is not None:
+            if not Path(manifest.corpus).exists():
+                return  # the corpus is gone: keep searching what was indexed
+            corpus = Path(manifest.corpus)
+        corpus = corpus or store.default_corpus()
+        if manifest is None or store.is_stale(self.index_dir, corpus):
+            self._build(corpus)
+
+    def _build(self, corpus: Path) -> None:
+        # Imported here: a search that finds a fresh index never loads the indexer (or bs4).
+        from indexer import build_index
+
+        self.built = build_index(corpus, self.index_dir)
+
+    def _open(self) -> None:
+        generation = store.current_generation(self.index_dir)
+        if generation is None:
+            raise IndexMissingError(f"no index in {self.index_dir}: run `faqsearch index` first")
+        store.read_manifest(generation)
+        stamp = store.pointer_stamp(self.index_dir)
+        try:
+            ix = whoosh_index.open_dir(str(generation))
+            searcher = ix.searcher(weighting=BM25F())
+        except Exception as exc:  # Whoosh reports damage with many exception types
+            raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
+        self.close()
+        self._searcher, self._stamp = searcher, stamp
+        self._parser = make_parser(ix.schema)
+
+    def _current(self):
+        if store.pointer_stamp(self.index_dir) != self._stamp:
+            self._open()
+        return self._searcher
+
+    # -- searching -------------------------------------------------------------------------
+
+    def results(self, query: str, limit: int = 10) -> Results:
+        """Search and return the top `limit` hits with the total number of matches.
+
+        Raises QueryError when the query cannot be parsed (the message says why).
+        """
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        searcher = self._current()
+        parsed = parse(self._parser, query)
+        if is_empty(parsed):
+            return Results(query, 0, [])
+        found = searcher.search(parsed, limit=limit, terms=True)
+        highlight.configure(found)
+        hits = [_hit(rank, hit) for rank, hit in enumerate(found, start=1)]
+        return Results(query, len(found), hits)
+
+    def search(self, query: str, limit: int = 10) -> list[Hit]:
+        """The top `limit` hits for `query`, best first. Raises QueryError for an unparsable query."""
+        return self.results(query, limit).hits
+
+    @property
+    def document_count(self) -> int:
+        """How many documents the index holds."""
+        return self._current().doc_count()
+
+
+def _hit(rank: int, hit) -> Hit:
+    questions = hit.get("question", "").split(QUESTION_SEPARATOR)
+    answer = hit.get("answer", "")
+    return Hit(
+        rank=rank,
+        score=round(float(hit.score), 4),
+        id=hit["id"],
+        question=questions[0],
+        answer=answer,
+        source=hit.get("source", ""),
+        highlights=highlight.answer_highlights(hit, answer),
+        title=hit.get("title", ""),
+        section=hit.get("section", ""),
+        position=int(hit.get("position", 0) or 0),
+        alternates=questions[1:],
+    )

@@ -1,0 +1,176 @@
+"""The index directory: where it is, which generation is current, and its manifest.
+
+Layout of an index directory:
+
+    CURRENT           name of the live generation (replaced atomically by a rebuild)
+    build.lock        held by the one process that is building
+    gen-<stamp>/      a complete Whoosh index plus manifest.json
+    building-<...>/   a build in progress (or the leftovers of a killed one)
+
+A rebuild writes a whole new generation and then swaps CURRENT, so a reader always sees
+either the complete old index or the complete new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import CorpusError, FaqsearchError, IndexCorruptError, IndexMissingError
+from .scan import CorpusFile, scan
+from .schema import SCHEMA_VERSION
+
+POINTER = "CURRENT"
+MANIFEST = "manifest.json"
+LOCK = "build.lock"
+GENERATION_PREFIX = "gen-"
+BUILDING_PREFIX = "building-"
+
+
+def default_index_dir() -> Path:
+    """`$FAQSEARCH_INDEX`, else `$XDG_CACHE_HOME/faqsearch`, else `~/.cache/faqsearch`."""
+    env = os.environ.get("FAQSEARCH_INDEX")
+    if env:
+        return Path(env).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "faqsearch"
+
+
+def default_corpus() -> Path:
+    """`$FAQSEARCH_CORPUS`, else the article shipped with faqsearch."""
+    env = os.environ.get("FAQSEARCH_CORPUS")
+    if env:
+        return Path(env).expanduser()
+    from corpus import ARTICLES
+
+    return ARTICLES
+
+
+@dataclass
+class FileRecord:
+    """What the index knows of one source file: enough to tell cheaply whether it changed."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    documents: int = 0
+
+
+@dataclass
+class Manifest:
+    """Metadata stored beside each index generation."""
+
+    corpus: str
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    documents: int = 0
+    schema_version: int = SCHEMA_VERSION
+    acronyms: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        files = {name: FileRecord(**rec) for name, rec in data.pop("files", {}).items()}
+        return cls(files=files, **data)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The directory of the live index generation, or None when no index was ever built here.
+
+    Raises IndexCorruptError when the pointer names a generation that is not there.
+    """
+    pointer = Path(index_dir) / POINTER
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"index pointer {pointer} is unreadable: {exc}") from None
+    if not name.startswith(GENERATION_PREFIX) or "/" in name or not (Path(index_dir) / name).is_dir():
+        raise IndexCorruptError(f"index in {index_dir} is damaged: its current generation {name!r} is missing")
+    return Path(index_dir) / name
+
+
+def pointer_stamp(index_dir: Path) -> tuple[int, int] | None:
+    """A cheap fingerprint of the pointer file, to notice that another process swapped the index."""
+    try:
+        st = (Path(index_dir) / POINTER).stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def read_manifest(generation: Path) -> Manifest:
+    """Read and check the manifest of one generation.
+
+    Raises IndexCorruptError when it is missing, unreadable or of another schema version.
+    """
+    path = Path(generation) / MANIFEST
+    try:
+        manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexCorruptError(f"index in {generation.parent} is damaged: {MANIFEST} is missing") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorruptError(f"index in {generation.parent} is damaged: bad {MANIFEST} ({exc})") from None
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexCorruptError(
+            f"index in {generation.parent} was written by another faqsearch version "
+            f"(schema {manifest.schema_version}, need {SCHEMA_VERSION})"
+        )
+    return manifest
+
+
+def load_manifest(index_dir: Path) -> Manifest:
+    """The manifest of the live generation of `index_dir`.
+
+    Raises IndexMissingError when no index exists there, IndexCorruptError when it is damaged.
+    """
+    generation = current_generation(index_dir)
+    if generation is None:
+        raise IndexMissingError(f"no index in {index_dir}")
+    return read_manifest(generation)
+
+
+def changed_files(manifest: Manifest, corpus: Path) -> list[str]:
+    """Names of corpus files added, removed or modified since the index was built.
+
+    Costs one stat per file; a file is hashed only when its size is unchanged but its
+    modification time differs (a touched or rewritten-in-place file).
+    """
+    current = {f.name: f for f in scan(corpus) if f.skip is None}
+    changed = sorted(set(manifest.files) ^ set(current))
+    for name in set(manifest.files) & set(current):
+        rec, now = manifest.files[name], current[name]
+        if rec.size != now.size:
+            changed.append(name)
+        elif rec.mtime_ns != now.mtime_ns and file_sha256(now) != rec.sha256:
+            changed.append(name)
+    return sorted(changed)
+
+
+def file_sha256(entry: CorpusFile) -> str:
+    """SHA-256 of a corpus file's bytes ("" when it cannot be read)."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(entry.path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def is_stale(index_dir: Path, corpus: Path) -> bool:
+    """True when the index at `index_dir` is missing, damaged, or older than `corpus`."""
+    try:
+        manifest = load_manifest(Path(index_dir))
+    except FaqsearchError:
+        return True
+    try:
+        if Path(manifest.corpus) != Path(corpus).resolve():
+            return True
+        return bool(changed_files(manifest, Path(corpus)))
+    except (CorpusError, OSError):
+        return True

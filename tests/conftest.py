@@ -1,0 +1,47 @@
+"""Shared fixtures: an isolated environment for every test, and the shipped article's index built once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus import ARTICLES
+from indexer import build_index
+
+SEED = ARTICLES / "iron-deposits-in-the-brain-ms.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's cache, or follows the caller's FAQSEARCH_* settings."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("FAQSEARCH_INDEX", raising=False)
+    monkeypatch.delenv("FAQSEARCH_CORPUS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(scope="session")
+def article_index(tmp_path_factory) -> Path:
+    """The index of the shipped article (read-only: tests that change an index build their own)."""
+    index_dir = tmp_path_factory.mktemp("article-index")
+    build_index(ARTICLES, index_dir)
+    return index_dir
+
+
+@pytest.fixture
+def write_corpus(tmp_path):
+    """Write small corpus files for a test: write_corpus({"a.txt": "..."}) -> the corpus directory."""
+
+    def write(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "corpus"
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return write
