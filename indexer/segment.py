@@ -53,7 +53,7 @@ def segment(page: Page, source: str) -> Segmented:
         kept = [s for s in sections if (s.is_question and s.body) or (not s.is_question and _words(s.body) >= 25)]
         mode = "questions"
     else:
-        kept = [s for s in sections if s.body or s.heading]
+        kept = [s for s in sections if s.body]
         mode = "sections" if len(kept) > 1 else "whole"
     documents, merged = _merge_same_answers(kept, title, source)
     return Segmented(documents, mode, merged)

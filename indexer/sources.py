@@ -42,7 +42,8 @@ class FileResult:
         """One line for the index summary."""
         if self.skipped:
             return f"skipped: {self.skipped}"
-        return "; ".join([f"{len(self.documents)} documents", *self.notes])
+        count = len(self.documents)
+        return "; ".join([f"{count} document{'s' if count != 1 else ''}", *self.notes])
 
 
 def read_file(entry: CorpusFile) -> FileResult:

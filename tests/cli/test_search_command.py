@@ -1,0 +1,129 @@
+"""`faqsearch search` driven through click's CliRunner."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from search import cli, render
+
+
+@pytest.fixture
+def run(article_index):
+    def invoke(*args: str, index: str | None = None):
+        runner = CliRunner()
+        return runner.invoke(cli.main, ["search", "--index", index or str(article_index), *args])
+
+    return invoke
+
+
+def test_hits_are_printed_with_question_score_fragments_and_source(run):
+    result = run("ferritin")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "3 answers for “ferritin”"
+    assert lines[2].startswith("1. Does MS cause high ferritin levels?  score ")
+    assert "   also asked: Can MS cause high ferritin levels?" in lines
+    assert any("serum ferritin levels" in line for line in lines)
+    assert "   iron-deposits-in-the-brain-ms.txt, question 6" in lines
+    assert "\x1b[" not in result.output  # not a terminal: no colour
+
+
+def test_several_words_form_one_query(run):
+    result = run("--limit", "1", "blood", "test")
+    assert "1. What blood tests would indicate MS?" in result.output
+
+
+def test_json_output_contract(run):
+    result = run("--json", "ferritin")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) == {"query", "total", "hits"}
+    assert data["query"] == "ferritin" and data["total"] == 3
+    first = data["hits"][0]
+    expected = {"rank": int, "score": float, "id": str, "question": str, "answer": str, "source": str, "highlights": list}
+    for key, kind in expected.items():
+        assert isinstance(first[key], kind), key
+    assert first["question"] == "Does MS cause high ferritin levels?"
+    assert any("<mark>ferritin</mark>" in h for h in first["highlights"])
+    assert [h["rank"] for h in data["hits"]] == [1, 2, 3]
+
+
+def test_no_hits_exits_1(run):
+    result = run("xylophone")
+    assert result.exit_code == 1
+    assert "No answers for “xylophone”." in result.output
+    json_result = run("--json", "xylophone")
+    assert json_result.exit_code == 1
+    assert json.loads(json_result.stdout) == {"query": "xylophone", "total": 0, "hits": []}
+
+
+@pytest.mark.parametrize("args", [["*"], ["NOT", "iron"], ["--limit", "0", "iron"], ["--limit", "x", "iron"], []])
+def test_usage_errors_exit_2_without_traceback(run, args):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_query_errors_are_one_line(run):
+    result = run("*")
+    assert result.output.strip().count("\n") == 0
+    assert result.output.startswith("faqsearch: error: ")
+
+
+def test_missing_corpus_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(tmp_path / "nope"), "iron"])
+    assert result.exit_code == 2
+    assert result.output == f"faqsearch: error: corpus not found: {tmp_path / 'nope'}\n"
+
+
+def test_first_search_builds_the_index_and_says_so(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n"})
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(root), "iron"])
+    assert result.exit_code == 0
+    assert "Indexed 1 file into 1 document" in result.stderr
+    assert "1. What is ferritin?" in result.stdout
+
+
+def test_environment_variables_choose_index_and_corpus(write_corpus, tmp_path, monkeypatch):
+    root = write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n"})
+    monkeypatch.setenv("FAQSEARCH_INDEX", str(tmp_path / "env-ix"))
+    monkeypatch.setenv("FAQSEARCH_CORPUS", str(root))
+    result = CliRunner().invoke(cli.main, ["search", "--json", "protein"])
+    assert json.loads(result.stdout)["hits"][0]["question"] == "What is ferritin?"
+    assert (tmp_path / "env-ix" / "CURRENT").exists()
+
+
+def test_help_everywhere():
+    runner = CliRunner()
+    for args in (["--help"], ["search", "--help"], ["index", "--help"]):
+        result = runner.invoke(cli.main, args)
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    monkeypatch.setattr("sys.stdout", _Tty())
+    assert cli._use_color() is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli._use_color() is False
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    monkeypatch.delenv("NO_COLOR")
+    assert cli._use_color() is False
+
+
+def test_marked_fragments_become_bold_colour_and_unescaped():
+    assert render.marked("a &lt;b&gt; <mark>iron</mark>", color=False) == "a <b> iron"
+    coloured = render.marked("a <mark>iron</mark>", color=True)
+    assert coloured.startswith("a \x1b[") and "iron" in coloured and coloured.endswith("\x1b[0m")
+
+
+def test_terminal_output_cannot_carry_escape_sequences():
+    assert render.safe("red \x1b[31mtext\x07\n\tok") == "red [31mtext\n\tok"

@@ -1,0 +1,108 @@
+"""HTML pages: questions wherever the page puts them, and none of the furniture."""
+
+from __future__ import annotations
+
+import json
+
+from indexer.html import read_html
+from indexer.segment import segment
+
+
+def docs(markup: str):
+    return segment(read_html(markup), "page.html").documents
+
+
+def page(body: str, head: str = "<title>Iron and MS</title>") -> str:
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_question_headings_with_their_answers():
+    found = docs(page("""
+      <article><h1>Iron and MS</h1>
+        <h2>Is iron good for MS patients?</h2><p>Iron levels change in MS.</p>
+        <ul><li>first point</li><li>second <b>point</b></li></ul>
+        <h3>A sub-heading</h3><p>More answer.</p>
+        <h2>Does MRI show MS?</h2><p>MRI shows lesions.</p>
+      </article>"""))
+    assert [d.questions for d in found] == [["Is iron good for MS patients?"], ["Does MRI show MS?"]]
+    assert found[0].answer == "Iron levels change in MS.\n• first point\n• second point\nA sub-heading\nMore answer."
+    assert found[0].title == "Iron and MS"
+
+
+def test_definition_lists_and_details_summary():
+    found = docs(page("""
+      <dl><dt>What is ferritin?</dt><dd>A protein that stores iron.</dd>
+          <dt>Can MS be cured?</dt><dd><p>Not yet.</p></dd></dl>
+      <details><summary>Is MS inherited?</summary><p>Not directly.</p></details>"""))
+    assert [(d.question, d.answer) for d in found] == [
+        ("What is ferritin?", "A protein that stores iron."),
+        ("Can MS be cured?", "Not yet."),
+        ("Is MS inherited?", "Not directly."),
+    ]
+
+
+def test_schema_org_faqpage_is_used_directly():
+    data = {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {"@type": "Question", "name": "What is MS?", "acceptedAnswer": {"@type": "Answer", "text": "<p>A disease of the <b>brain</b>.</p>"}},
+            {"@type": "Question", "name": "Is it common?", "acceptedAnswer": {"@type": "Answer", "text": "Fairly."}},
+        ],
+    }
+    markup = page("<h2>Unrelated heading?</h2><p>Noise.</p>", head=f'<script type="application/ld+json">{json.dumps(data)}</script>')
+    found = docs(markup)
+    assert [(d.question, d.answer) for d in found] == [("What is MS?", "A disease of the brain."), ("Is it common?", "Fairly.")]
+
+
+def test_bold_lead_in_paragraph_is_a_question():
+    found = docs(page("<p><strong>Can MS stay mild?</strong></p><p>Yes, for decades.</p>"))
+    assert [(d.question, d.answer) for d in found] == [("Can MS stay mild?", "Yes, for decades.")]
+
+
+def test_furniture_is_removed_before_reading():
+    found = docs(page("""
+      <nav><h2>Where to go?</h2><a href="/">Home</a></nav>
+      <header><p>Site header</p></header>
+      <script>var question = "Is this a question?";</script><style>p { color: red }</style>
+      <main>
+        <h2>Does the brain need iron?</h2><p>Iron is vital.</p>
+        <!-- <h2>Commented out?</h2> -->
+        <div class="share-buttons">Share on Facebook</div>
+        <div class="related-posts"><h3>How Do You Convert Hp To Psi?</h3></div>
+        <div id="comments"><h3>Leave a Reply?</h3><form><label>Name</label><input></form></div>
+      </main>
+      <aside><h3>Popular: Is coffee bad?</h3></aside>
+      <footer><p>Copyright</p></footer>"""))
+    assert [d.question for d in found] == ["Does the brain need iron?"]
+    assert found[0].answer == "Iron is vital."
+
+
+def test_furniture_headings_end_the_article():
+    found = docs(page("""
+      <h2>Can MS stay mild?</h2><p>Yes.</p>
+      <h2>Leave a Reply</h2><p>Your email address will not be published.</p>
+      <h3>What do you think?</h3><p>Tell us below.</p>"""))
+    assert [d.question for d in found] == ["Can MS stay mild?"]
+
+
+def test_markup_characters_in_text_survive():
+    found = docs(page("<h2>Is it significant?</h2><p>Yes, p &lt; 0.05 &amp; the effect is large.</p>"))
+    assert found[0].answer == "Yes, p < 0.05 & the effect is large."
+
+
+def test_article_without_questions_is_indexed_by_section():
+    found = docs(page("""
+      <h1>Living with MS</h1><p>An introduction with enough words to count.</p>
+      <h2>Diet</h2><p>Eat well.</p><h2>Exercise</h2><p>Move often.</p>"""))
+    assert [(d.question, d.section, d.answer) for d in found] == [
+        ("Living with MS", "Living with MS", "An introduction with enough words to count."),
+        ("Diet", "Diet", "Eat well."),
+        ("Exercise", "Exercise", "Move often."),
+    ]
+
+
+def test_deeply_nested_html_does_not_overflow_the_stack():
+    markup = page("<div>" * 5000 + "<h2>Deep question?</h2><p>Deep answer.</p>" + "</div>" * 5000)
+    found = docs(markup)
+    assert [(d.question, d.answer) for d in found] == [("Deep question?", "Deep answer.")]
