@@ -8,5 +8,7 @@ package so that `faqsearch search iron` works from any directory.
 from pathlib import Path
 
 ARTICLES: Path = Path(__file__).resolve().parent / "articles"
+SYNONYMS: Path = Path(__file__).resolve().parent / "synonyms.txt"
+"""Words and phrases that mean the same thing (British/American spellings, lay terms); editable."""
 
-__all__ = ["ARTICLES"]
+__all__ = ["ARTICLES", "SYNONYMS"]

@@ -24,6 +24,7 @@ from search.errors import FaqsearchError, IndexBusyError
 from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, make_schema
 
+from .acronyms import mine
 from .sources import FileResult, read_file
 
 Progress = Callable[[int, int, str], None]
@@ -96,6 +97,7 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
     ix = whoosh_index.create_in(str(building), make_schema())
     writer = ix.writer(limitmb=128)
     seen_ids: set[str] = set()
+    texts: list[str] = []
     try:
         for done, entry in enumerate(entries, start=1):
             result = read_file(entry)
@@ -111,6 +113,7 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
                     source=doc.source,
                     position=doc.position,
                 )
+                texts.extend((*doc.questions, doc.answer))
             if not entry.skip:
                 manifest.files[entry.name] = store.FileRecord(
                     entry.size, entry.mtime_ns, result.sha256, len(result.documents)
@@ -122,6 +125,7 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
     except BaseException:
         writer.cancel()
         raise
+    manifest.acronyms = mine(texts)
     _write_atomically(building / store.MANIFEST, manifest.to_json())
     return manifest
 

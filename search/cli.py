@@ -123,6 +123,35 @@ def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, qu
     sys.exit(EXIT_HITS if stats.documents else EXIT_NO_HITS)
 
 
+@main.command("eval")
+@click.option("--corpus", required=True, type=click.Path(exists=True, path_type=Path), help="Corpus file, or a collection directory holding corpus.jsonl.")
+@click.option("--queries", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Queries (JSON Lines). [default: queries.jsonl beside the corpus]")
+@click.option("--qrels", type=click.Path(exists=True, path_type=Path), help="Judgments: a .tsv file, or a folder of <split>.tsv. [default: qrels/ beside the corpus]")
+@click.option("--split", default="test", show_default=True, help="Which judgments (and queries marked with a split) to use.")
+@click.option("--json", "as_json", is_flag=True, help="Print the measures as JSON.")
+def eval_command(corpus: Path, queries: Path | None, qrels: Path | None, split: str, as_json: bool) -> None:
+    """Measure ranking quality on a judged collection: nDCG@10, MRR@10, P@1, R@100.
+
+    The corpus is indexed into a temporary directory; the measures are averaged over the
+    judged queries, and per query category when the queries have one.
+
+    \b
+    faqsearch eval --corpus data/scifact --split test
+    faqsearch eval --corpus corpus/articles --queries benchmarks/article/queries.jsonl \\
+                   --qrels benchmarks/article/qrels --split dev
+    """
+    from .evaluate import evaluate, load_collection
+
+    try:
+        evaluation = evaluate(load_collection(corpus, queries, qrels, split))
+    except FaqsearchError as exc:
+        _fail(str(exc))
+    if as_json:
+        _echo_lines([json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2)])
+    else:
+        _echo_lines(render.evaluation_lines(evaluation))
+
+
 def _stats_dict(stats) -> dict:
     return {
         "corpus": str(stats.corpus),

@@ -1,53 +1,211 @@
-"""User text → Whoosh query.
+"""User text → Whoosh query: parse, correct typos, expand synonyms and acronyms, spread over fields.
 
 The default is forgiving: words are OR-ed, but a document matching more of them scores
 higher (Whoosh's OrGroup bonus), so several keywords or a whole question work without any
-syntax. Explicit syntax still works: AND, OR, NOT, "phrases", field:term, prefix*, term~.
+syntax. Explicit syntax still works: AND, OR, NOT, +required, -excluded, "phrases",
+question:term, answer:term, prefix*, term~ (fuzzy).
+
+Text is parsed against one pseudo-field, so every word of the query stays one node of the
+tree while it is corrected and expanded; only then is each node spread over the question
+and answer fields with their weights.
 """
 
 from __future__ import annotations
 
-from whoosh.fields import Schema
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
-from whoosh.qparser.plugins import EveryPlugin
-from whoosh.query import AndNot, Every, Not, NullQuery, Or, Query
+import copy
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from whoosh.fields import TEXT, Schema
+from whoosh.qparser import FuzzyTermPlugin, OrGroup, PlusMinusPlugin, QueryParser
+from whoosh.qparser.plugins import EveryPlugin, SingleQuotePlugin
+from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
 
 from .errors import QueryError
-from .schema import FIELD_BOOSTS
+from .ranking import DEFAULT_RANKING, RankingSettings
+from .schema import text_analyzer
+from .spelling import Speller
+from .synonyms import Thesaurus, Tokens
 
-# How much each extra matching word lifts a document above one that matches fewer words.
-COORDINATION_BONUS = 0.9
 MAX_QUERY_CHARS = 2000
+_ANY = "text"  # the pseudo-field of words typed without a field name
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
+# "?" and "!" ending a word are punctuation, not wildcards: "is MS curable?" asks about MS.
+_TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s\"')]|$)")
 
 
-def make_parser(schema: Schema) -> MultifieldParser:
-    """The query parser used for every search."""
-    parser = MultifieldParser(
-        list(FIELD_BOOSTS),
-        schema,
-        fieldboosts=FIELD_BOOSTS,
-        group=OrGroup.factory(COORDINATION_BONUS),
-    )
-    parser.add_plugin(FuzzyTermPlugin())
-    parser.add_plugin(PlusMinusPlugin())  # +required -excluded, as in web search
-    # "*:*" (and a lone "*") would list the whole index: not a search anyone means.
-    parser.remove_plugin_class(EveryPlugin)
-    return parser
+@dataclass
+class PreparedQuery:
+    """A query ready to run, and what was done to the user's text on the way."""
+
+    text: str
+    query: Query
+    searched: str
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    expansions: list[tuple[str, str]] = field(default_factory=list)
 
 
-def parse(parser: MultifieldParser, text: str) -> Query:
-    """Parse user text. Raises QueryError for text that cannot be searched."""
-    if not text or not text.strip():
-        raise QueryError("empty query: give at least one word")
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
-    try:
-        query = parser.parse(text)
-    except Exception as exc:  # Whoosh raises assorted errors on malformed syntax
-        raise QueryError(f"cannot parse query {text!r}: {exc}") from None
-    if isinstance(query, Not) or _matches_everything(query):
-        raise QueryError("the query matches everything: add a word to search for")
-    return _without(query)
+class QueryBuilder:
+    """Turns user text into a Whoosh query for one index (its vocabulary and thesaurus)."""
+
+    def __init__(self, thesaurus: Thesaurus | None = None, settings: RankingSettings = DEFAULT_RANKING) -> None:
+        self.thesaurus = thesaurus or Thesaurus()
+        self.settings = settings
+        self.analyzer = text_analyzer()
+        # A word that analyzes into several terms ("pins-and-needles") is the phrase of them.
+        fields = {
+            name: TEXT(analyzer=self.analyzer, phrase=True, multitoken_query="phrase")
+            for name in (_ANY, *settings.field_boosts)
+        }
+        parser = QueryParser(_ANY, Schema(**fields), group=OrGroup.factory(settings.coordination))
+        # Apostrophes are part of words ("Gehrig's"), not quotes; "*:*" would list everything.
+        parser.remove_plugin_class(SingleQuotePlugin)
+        parser.remove_plugin_class(EveryPlugin)
+        parser.add_plugin(FuzzyTermPlugin())
+        # + and - mark required and excluded words only at the start of a word: "MS-related"
+        # is one hyphenated word, not "MS but never related".
+        parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))
+        self.parser = parser
+
+    def analyze(self, text: str) -> Tokens:
+        """The index terms of a piece of text."""
+        return tuple(t.text for t in self.analyzer(text, mode="query"))
+
+    def build(self, text: str, speller: Speller | None = None) -> PreparedQuery:
+        """Parse, correct (when a speller is given) and expand. Raises QueryError for unusable text."""
+        text = normalise(text)
+        if not text:
+            raise QueryError("empty query: give at least one word")
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+        try:
+            parsed = self.parser.parse(text)
+        except Exception as exc:  # Whoosh raises assorted errors on malformed syntax
+            raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+        if isinstance(parsed, Not) or _matches_everything(parsed):
+            raise QueryError("the query matches everything: add a word to search for")
+        prepared = PreparedQuery(text, parsed, text)
+        rewrite = _Rewrite(self, speller, prepared)
+        query = rewrite.expand(rewrite.correct(_without(parsed)))
+        prepared.query = self._spread(query)
+        prepared.searched = rewrite.corrected_text()
+        return prepared
+
+    def _spread(self, query: Query) -> Query:
+        """Put every field-less leaf on each searched field, with that field's weight."""
+        if query.is_leaf():
+            if getattr(query, "fieldname", None) != _ANY:
+                return query
+            return Or([_on_field(query, name, boost) for name, boost in self.settings.field_boosts.items()])
+        return query.apply(self._spread)
+
+
+class _Rewrite:
+    """One query's corrections and expansions, recorded on the PreparedQuery as they happen."""
+
+    def __init__(self, builder: QueryBuilder, speller: Speller | None, prepared: PreparedQuery) -> None:
+        self.builder, self.speller, self.prepared = builder, speller, prepared
+        self.thesaurus = builder.thesaurus
+        self._spans: list[tuple[int, int, str]] = []
+
+    # -- typos -------------------------------------------------------------------------------
+
+    def correct(self, query: Query) -> Query:
+        if self.speller is None:
+            return query
+        if isinstance(query, Term) and query.fieldname == _ANY:
+            return self._correct_term(query)
+        return query if query.is_leaf() else query.apply(self.correct)
+
+    def _correct_term(self, term: Term) -> Term:
+        start, end = getattr(term, "startchar", None), getattr(term, "endchar", None)
+        if start is None or end is None or self.speller.known(term.text) or self.thesaurus.alternatives((term.text,)):
+            return term
+        word = self.prepared.text[start:end]
+        suggestion = self.speller.suggest(word)
+        tokens = self.builder.analyze(suggestion) if suggestion else ()
+        if len(tokens) != 1:
+            return term
+        self._spans.append((start, end, suggestion))
+        self.prepared.corrections.append((word, suggestion))
+        fixed = copy.copy(term)
+        fixed.text = tokens[0]
+        return fixed
+
+    def corrected_text(self) -> str:
+        text = self.prepared.text
+        for start, end, replacement in sorted(self._spans, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+    # -- synonyms and acronyms ---------------------------------------------------------------
+
+    def expand(self, query: Query) -> Query:
+        if not self.thesaurus.entries:
+            return query
+        if isinstance(query, (Or, And)):
+            expanded = copy.copy(query)
+            expanded.subqueries = self._expand_runs([self.expand(q) for q in query.subqueries], type(query))
+            return expanded
+        if isinstance(query, Term) and query.fieldname == _ANY:
+            return self._expand_runs([query], Or)[0]
+        if isinstance(query, Phrase) and query.fieldname == _ANY:
+            alternatives = self._alternatives(tuple(query.words), " ".join(query.words))
+            return Or([query, *alternatives]) if alternatives else query
+        return query if query.is_leaf() else query.apply(self.expand)
+
+    def _expand_runs(self, children: list[Query], group: type) -> list[Query]:
+        """Replace each run of plain words that the thesaurus knows with (run OR alternatives)."""
+        out: list[Query] = []
+        i = 0
+        while i < len(children):
+            for length in range(min(self.thesaurus.longest, len(children) - i), 0, -1):
+                run = children[i : i + length]
+                if not all(isinstance(q, Term) and q.fieldname == _ANY for q in run):
+                    continue
+                alternatives = self._alternatives(tuple(q.text for q in run), self._typed(run))
+                if alternatives:
+                    original = run[0] if length == 1 else group(run)
+                    out.append(Or([original, *alternatives]))
+                    i += length
+                    break
+            else:
+                out.append(children[i])
+                i += 1
+        return out
+
+    def _alternatives(self, tokens: Tokens, typed: str) -> list[Query]:
+        weight = self.builder.settings.expansion_weight
+        found = []
+        for alt_tokens, alt_text in self.thesaurus.alternatives(tokens):
+            if len(alt_tokens) == 1:
+                found.append(Term(_ANY, alt_tokens[0], boost=weight))
+            else:
+                found.append(Phrase(_ANY, list(alt_tokens), boost=weight))
+            self.prepared.expansions.append((typed, alt_text))
+        return found
+
+    def _typed(self, run: list[Query]) -> str:
+        start, end = getattr(run[0], "startchar", None), getattr(run[-1], "endchar", None)
+        if start is None or end is None:
+            return " ".join(q.text for q in run)
+        return self.prepared.text[start:end]
+
+
+def normalise(text: str) -> str:
+    """NFC, no control characters, straight quotes, no sentence punctuation ending words."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).translate(_QUOTES)
+    return _TRAILING_PUNCTUATION.sub("", text).strip()
+
+
+def _on_field(leaf: Query, fieldname: str, boost: float) -> Query:
+    placed = copy.copy(leaf)
+    placed.fieldname = fieldname
+    placed.boost = leaf.boost * boost
+    return placed
 
 
 def _without(query: Query) -> Query:

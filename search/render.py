@@ -19,6 +19,8 @@ from .searcher import Hit, Results
 if TYPE_CHECKING:
     from indexer import BuildStats
 
+    from .evaluate import Evaluation
+
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
 
@@ -79,6 +81,18 @@ def build_lines(stats: BuildStats, *, verbose: bool = True) -> Iterator[str]:
         if verbose or result.skipped or result.notes:
             yield f"  {safe(result.name)}: {safe(result.summary)}"
     yield f"Index: {stats.index_dir}"
+
+
+def evaluation_lines(evaluation: Evaluation) -> Iterator[str]:
+    """A table of measures: one row for all queries, then one per query category."""
+    names = list(evaluation.measures)
+    yield f"{safe(evaluation.collection)} ({evaluation.split}): {evaluation.queries} judged queries"
+    yield f"{'':<14}{'queries':>8}" + "".join(f"{name:>9}" for name in names)
+    yield f"{'all':<14}{evaluation.queries:>8}" + "".join(f"{evaluation.measures[n]:>9.4f}" for n in names)
+    for category, row in evaluation.by_category.items():
+        yield f"{safe(category)[:14]:<14}{int(row['queries']):>8}" + "".join(f"{row[n]:>9.4f}" for n in names)
+    if evaluation.failed:
+        yield f"{len(evaluation.failed)} queries could not be parsed (counted as finding nothing): {', '.join(evaluation.failed[:5])}"
 
 
 def _style(text: str, color: bool, **styles: object) -> str:

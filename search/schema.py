@@ -5,11 +5,25 @@ Changing anything here that alters what is stored or how text is analyzed must b
 misread.
 """
 
-from whoosh.analysis import StemmingAnalyzer
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import (
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.snowball.english import EnglishStemmer
+from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Fields a plain query searches, and how much a match in each counts. A match in the
 # question says more about relevance than one in the (longer) answer.
@@ -18,34 +32,118 @@ FIELD_BOOSTS: dict[str, float] = {"question": 2.0, "answer": 1.0}
 # Alternate phrasings of one question are stored in the question field, one per line.
 QUESTION_SEPARATOR = "\n"
 
+# Words too common to tell documents apart. Whoosh's list, plus the words people put around
+# what they ask ("what does ... do", "is there ...", "how do I ..."): in a whole question
+# they would otherwise outweigh the one content word that matters.
+STOP_WORDS = frozenset(
+    """a an and are as at be by can for from have if in is it may not of on or tbd that the this to
+    us we when will with yet you your i me my am was were been being has had do does did doing
+    done what which who whom whose why how where there here than then so such too very just
+    should would could might must shall about into over also any some its it's our their they them
+    these those he she his her him s t""".split()
+)
+
+# Words of three letters or fewer are left unstemmed: they are mostly acronyms ("MS", "ALS",
+# "MRI"), which Porter would cut down to "m" and "al" (matching "et al.").
+_SHORT = 3
+
+
+# Snowball English ("Porter 2"): Whoosh's Porter implementation leaves doubled consonants
+# ("scanning" → "scann", not "scan"), so "CT scan" would not match "CT scanning". The two
+# were compared on the judged sets (benchmarks/RESULTS.md).
+STEMMERS = {"snowball": EnglishStemmer().stem, "porter": porter_stem}
+_stem = STEMMERS["snowball"]
+
 
 def stem(word: str) -> str:
-    """Porter stemming, plus one rule Porter lacks: Greek "-sis" nouns meet their verbs.
+    """Snowball English stemming, plus two rules it lacks.
 
-    Porter leaves "diagnosis" as "diagnosi" but "diagnose", "diagnosed" and "diagnosing" as
-    "diagnos"; medical text is full of such pairs (diagnosis, prognosis, analysis, sclerosis).
+    Short words (acronyms, mostly) are kept as they are. Greek "-sis" nouns meet their verbs:
+    the stemmer leaves "diagnosis" as "diagnosi" but "diagnose", "diagnosed" and "diagnosing"
+    as "diagnos"; medical text is full of such pairs (diagnosis, paralysis, sclerosis).
     """
-    stemmed = porter_stem(word)
+    if len(word) <= _SHORT:
+        return word
+    stemmed = _stem(word)
     if stemmed.endswith("si") and word.endswith("sis"):
         return stemmed[:-1]
     return stemmed
 
 
-def text_analyzer():
-    """The analyzer of every full-text field: lowercase, English stop words, stemming (`stem`).
+class CompoundFilter(Filter):
+    """Hyphenated words are found by each part and by the whole; possessives lose their 's.
 
-    Stop words are dropped but positions renumbered, so phrase queries still match across them.
+    "pins-and-needles" is indexed as "pins", "and", "needles" at consecutive positions (so the
+    phrase "pins and needles" matches it) and as "pinsandneedles" at the first one. A query
+    for the hyphenated word becomes the phrase of its parts. Curly and straight apostrophes
+    are the same: "Gehrig’s" and "Gehrig's" are both "Gehrig".
     """
-    return StemmingAnalyzer(stemfn=stem)
+
+    _POSSESSIVE = re.compile(r"['’]s?$", re.IGNORECASE)
+    _APOSTROPHES = re.compile(r"['’]")
+
+    def __call__(self, tokens):
+        shift = 0
+        for t in tokens:
+            positions, chars = t.positions, t.chars
+            if positions:
+                t.pos += shift
+            text = self._APOSTROPHES.sub("", self._POSSESSIVE.sub("", t.text))
+            if "-" not in text:
+                if chars and text != t.text:
+                    t.endchar = t.startchar + len(self._POSSESSIVE.sub("", t.text))
+                t.text = text
+                yield t
+                continue
+            parts = [p for p in text.split("-") if p]
+            if not parts:
+                continue
+            start, first = (t.startchar if chars else 0), (t.pos if positions else 0)
+            if t.mode == "index" and len(parts) > 1:
+                t.text = "".join(parts)
+                yield t
+            offset = 0
+            for i, part in enumerate(parts):
+                t.text = part
+                if positions:
+                    t.pos = first + i
+                if chars:
+                    # Offsets into the original word, for exact highlighting of each part.
+                    offset = text.index(part, offset)
+                    t.startchar, t.endchar = start + offset, start + offset + len(part)
+                    offset += len(part)
+                yield t
+            shift += len(parts) - 1
+
+
+def text_analyzer() -> Analyzer:
+    """The analyzer of every full-text field.
+
+    Words (hyphenated compounds whole), then compounds and possessives, lowercase, accents
+    folded (Behçet → behcet), stop words dropped with positions renumbered (phrases still
+    match across them), stemming (`stem`).
+    """
+    return (
+        RegexTokenizer(r"\w+(?:[-'’.]\w+)*")
+        | CompoundFilter()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(STOP_WORDS, minsize=1)
+        | StemFilter(stemfn=stem)
+    )
 
 
 def make_schema() -> Schema:
-    """Return a new Whoosh schema for question documents."""
+    """Return a new Whoosh schema for question documents.
+
+    `spelling=True` keeps the unstemmed words of question and answer beside the stems, so
+    typos are corrected to real words ("measure", not "measur").
+    """
     analyzer = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        question=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        answer=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        question=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
+        answer=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
         title=TEXT(analyzer=analyzer, stored=True),
         section=STORED(),
         source=ID(stored=True),

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
-from whoosh.scoring import BM25F
 
-from . import highlight, store
+from . import highlight as highlights
+from . import store
 from .errors import FaqsearchError, IndexCorruptError, IndexMissingError
-from .query import is_empty, make_parser, parse
+from .query import PreparedQuery, QueryBuilder, is_empty
+from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
+from .spelling import Speller
+from .synonyms import Thesaurus, acronym_rules, default_synonyms, read_synonyms
 
 if TYPE_CHECKING:
     from indexer import BuildStats
@@ -48,15 +51,30 @@ class Hit:
 
 @dataclass
 class Results:
-    """The answers to one query: `total` counts every match, `hits` holds the top ones."""
+    """The answers to one query: `total` counts every match, `hits` holds the top ones.
+
+    When a word of the query was not in the index and was corrected, `corrected_query` is
+    the text actually searched and `corrections` lists (typed, used) pairs. `expansions`
+    lists the synonyms and acronyms the search also looked for, as (typed, also searched).
+    """
 
     query: str
     total: int
     hits: list[Hit]
+    corrected_query: str | None = None
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    expansions: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: {"query", "total", "hits": [...]}."""
-        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+        """A JSON-ready dict: {"query", "corrected_query", "total", "hits": [...], ...}."""
+        return {
+            "query": self.query,
+            "corrected_query": self.corrected_query,
+            "total": self.total,
+            "hits": [h.to_dict() for h in self.hits],
+            "corrections": [list(pair) for pair in self.corrections],
+            "expansions": [list(pair) for pair in self.expansions],
+        }
 
 
 class Searcher:
@@ -72,6 +90,10 @@ class Searcher:
     With `auto_build` (the default), a missing, damaged or stale index is (re)built from the
     corpus first: `corpus` if given, else the corpus the index was built from, else
     `$FAQSEARCH_CORPUS` or the shipped article. `built` then holds the build's statistics.
+
+    `synonyms` is a synonyms file (default: `$FAQSEARCH_SYNONYMS`, else the shipped one;
+    pass `False` for none); acronyms mined from the corpus are always used. `ranking`
+    changes how hits are scored (see `RankingSettings`).
     """
 
     def __init__(
@@ -80,11 +102,18 @@ class Searcher:
         *,
         corpus: PathLike | None = None,
         auto_build: bool = True,
+        synonyms: PathLike | bool | None = None,
+        ranking: RankingSettings = DEFAULT_RANKING,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else store.default_index_dir()
         self.built: BuildStats | None = None
+        self.ranking = ranking
+        self._synonym_rules = [] if synonyms is False else read_synonyms(
+            default_synonyms() if synonyms in (None, True) else Path(synonyms)  # type: ignore[arg-type]
+        )
         self._searcher = None
-        self._parser = None
+        self._builder: QueryBuilder | None = None
+        self._speller: Speller | None = None
         self._stamp: tuple[int, int] | None = None
         if auto_build:
             self._refresh_from_corpus(Path(corpus).expanduser() if corpus is not None else None)
@@ -127,16 +156,25 @@ class Searcher:
         generation = store.current_generation(self.index_dir)
         if generation is None:
             raise IndexMissingError(f"no index in {self.index_dir}: run `faqsearch index` first")
-        store.read_manifest(generation)
+        manifest = store.read_manifest(generation)
         stamp = store.pointer_stamp(self.index_dir)
         try:
             ix = whoosh_index.open_dir(str(generation))
-            searcher = ix.searcher(weighting=BM25F())
+            searcher = ix.searcher(weighting=self.ranking.weighting())
         except Exception as exc:  # Whoosh reports damage with many exception types
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
         self.close()
         self._searcher, self._stamp = searcher, stamp
-        self._parser = make_parser(ix.schema)
+        builder = QueryBuilder(settings=self.ranking)
+        rules = self._synonym_rules + acronym_rules(manifest.acronyms)
+        builder.thesaurus = Thesaurus.build(rules, builder.analyze)
+        self._builder, self._speller = builder, Speller(searcher.reader())
+
+    @property
+    def acronyms(self) -> dict[str, list[str]]:
+        """The acronyms mined from the corpus: acronym → its long forms."""
+        generation = store.current_generation(self.index_dir)
+        return store.read_manifest(generation).acronyms if generation else {}
 
     def _current(self):
         if store.pointer_stamp(self.index_dir) != self._stamp:
@@ -145,25 +183,36 @@ class Searcher:
 
     # -- searching -------------------------------------------------------------------------
 
-    def results(self, query: str, limit: int = 10) -> Results:
+    def prepare(self, query: str, *, exact: bool = False) -> PreparedQuery:
+        """The Whoosh query that `results` would run, with its corrections and expansions."""
+        self._current()
+        assert self._builder is not None
+        return self._builder.build(query, None if exact else self._speller)
+
+    def results(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> Results:
         """Search and return the top `limit` hits with the total number of matches.
 
-        Raises QueryError when the query cannot be parsed (the message says why).
+        Words that no document contains are corrected to the nearest word of the index
+        unless `exact`. `highlight=False` skips the fragments (faster; `Hit.highlights` is
+        then empty). Raises QueryError when the query cannot be parsed (the message says why).
         """
         if limit < 1:
             raise ValueError("limit must be at least 1")
         searcher = self._current()
-        parsed = parse(self._parser, query)
-        if is_empty(parsed):
-            return Results(query, 0, [])
-        found = searcher.search(parsed, limit=limit, terms=True)
-        highlight.configure(found)
-        hits = [_hit(rank, hit) for rank, hit in enumerate(found, start=1)]
-        return Results(query, len(found), hits)
+        prepared = self.prepare(query, exact=exact)
+        corrected = prepared.searched if prepared.corrections else None
+        results = Results(query, 0, [], corrected, prepared.corrections, prepared.expansions)
+        if is_empty(prepared.query):
+            return results
+        found = searcher.search(prepared.query, limit=limit, terms=True)
+        highlights.configure(found)
+        results.hits = [_hit(rank, hit, highlight) for rank, hit in enumerate(found, start=1)]
+        results.total = len(found)
+        return results
 
-    def search(self, query: str, limit: int = 10) -> list[Hit]:
+    def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:
         """The top `limit` hits for `query`, best first. Raises QueryError for an unparsable query."""
-        return self.results(query, limit).hits
+        return self.results(query, limit, highlight=highlight, exact=exact).hits
 
     @property
     def document_count(self) -> int:
@@ -171,7 +220,7 @@ class Searcher:
         return self._current().doc_count()
 
 
-def _hit(rank: int, hit) -> Hit:
+def _hit(rank: int, hit, highlight: bool) -> Hit:
     questions = hit.get("question", "").split(QUESTION_SEPARATOR)
     answer = hit.get("answer", "")
     return Hit(
@@ -181,7 +230,7 @@ def _hit(rank: int, hit) -> Hit:
         question=questions[0],
         answer=answer,
         source=hit.get("source", ""),
-        highlights=highlight.answer_highlights(hit, answer),
+        highlights=highlights.answer_highlights(hit, answer) if highlight else [],
         title=hit.get("title", ""),
         section=hit.get("section", ""),
         position=int(hit.get("position", 0) or 0),

@@ -41,7 +41,7 @@ def test_json_output_contract(run):
     result = run("--json", "ferritin")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"query", "total", "hits"}
+    assert set(data) == {"query", "corrected_query", "total", "hits", "corrections", "expansions"}
     assert data["query"] == "ferritin" and data["total"] == 3
     first = data["hits"][0]
     expected = {"rank": int, "score": float, "id": str, "question": str, "answer": str, "source": str, "highlights": list}
@@ -58,7 +58,9 @@ def test_no_hits_exits_1(run):
     assert "No answers for “xylophone”." in result.output
     json_result = run("--json", "xylophone")
     assert json_result.exit_code == 1
-    assert json.loads(json_result.stdout) == {"query": "xylophone", "total": 0, "hits": []}
+    assert json.loads(json_result.stdout) == {
+        "query": "xylophone", "corrected_query": None, "total": 0, "hits": [], "corrections": [], "expansions": []
+    }
 
 
 @pytest.mark.parametrize("args", [["*"], ["NOT", "iron"], ["--limit", "0", "iron"], ["--limit", "x", "iron"], []])

@@ -1,0 +1,64 @@
+"""Typo correction from the index's own vocabulary (Whoosh's spelling support).
+
+A query word is corrected only when no document contains it: a rare real word is never
+"corrected" into a common one. Candidates come from the unstemmed words of the question and
+answer fields (`spelling=True` in the schema) through Whoosh's automaton search
+(`terms_within`), and are ranked here by true edit distance, a swapped pair of letters
+counting as one edit, then by how many documents use the word. (Whoosh's own correctors
+rank by frequency alone, looked up in the stemmed field.)
+"""
+
+from __future__ import annotations
+
+from whoosh.reading import IndexReader
+
+from .schema import FIELD_BOOSTS
+
+MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
+
+
+class Speller:
+    """Knows which words the index holds and suggests the nearest one for those it does not."""
+
+    def __init__(self, reader: IndexReader, fields: tuple[str, ...] = tuple(FIELD_BOOSTS)) -> None:
+        self.reader = reader
+        self.fields = fields
+        self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]
+
+    def known(self, term: str) -> bool:
+        """Does any document hold this (analyzed) term?"""
+        return any(self.reader.doc_frequency(f, term) for f in self.fields)
+
+    def suggest(self, word: str) -> str | None:
+        """The nearest word in the index: one edit away for short words, two for longer ones."""
+        word = word.lower()
+        if len(word) < MIN_LENGTH or not word.isalpha():
+            return None
+        maxdist = 1 if len(word) < 6 else 2
+        best: tuple[int, int, str] | None = None
+        for _field, spelling in self._spelling:
+            # Levenshtein counts a swap as two edits, so look one further and rank by the true distance.
+            # Most misspellings keep the first letter; requiring it keeps the search fast.
+            for candidate in self.reader.terms_within(spelling, word, min(maxdist + 1, 2), prefix=1):
+                distance = edit_distance(word, candidate)
+                if distance > maxdist or candidate == word:
+                    continue
+                key = (distance, -self.reader.doc_frequency(spelling, candidate), candidate)
+                if best is None or key < best:
+                    best = key
+        return best[2] if best else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): a swap of neighbours is one edit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

@@ -1,0 +1,96 @@
+"""Equivalent words and phrases: the user's synonyms file and the acronyms mined from the corpus.
+
+A `Thesaurus` answers one question for the query builder: which other phrasings should a
+search for these (analyzed) words also find? Keys and alternatives are tuples of analyzed
+tokens, so "anaemia", "Anaemia" and "anaemias" all hit the same entry.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import FaqsearchError
+
+Tokens = tuple[str, ...]
+Analyze = Callable[[str], Tokens]
+
+
+class SynonymsError(FaqsearchError):
+    """The synonyms file cannot be read or has a malformed line."""
+
+
+def default_synonyms() -> Path:
+    """`$FAQSEARCH_SYNONYMS`, else the file shipped with faqsearch."""
+    env = os.environ.get("FAQSEARCH_SYNONYMS")
+    if env:
+        return Path(env).expanduser()
+    from corpus import SYNONYMS
+
+    return SYNONYMS
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`sources` also find `targets`; an equivalence group is a rule whose sides are the same."""
+
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+
+
+def read_synonyms(path: Path) -> list[Rule]:
+    """Parse a synonyms file (see corpus/synonyms.txt for the format). Raises SynonymsError."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SynonymsError(f"cannot read synonyms file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    rules = []
+    for number, line in enumerate(lines, start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        left, arrow, right = line.partition("=>")
+        sources = tuple(p.strip() for p in left.split(",") if p.strip())
+        targets = tuple(p.strip() for p in right.split(",") if p.strip()) if arrow else sources
+        if not sources or not targets or (not arrow and len(sources) < 2):
+            raise SynonymsError(f"{path}, line {number}: expected 'a, b' or 'a => b', got {line!r}")
+        rules.append(Rule(sources, targets))
+    return rules
+
+
+def acronym_rules(acronyms: Mapping[str, Iterable[str]]) -> list[Rule]:
+    """Each acronym and its long forms, as equivalence groups."""
+    return [Rule((acronym, *forms), (acronym, *forms)) for acronym, forms in acronyms.items()]
+
+
+@dataclass
+class Thesaurus:
+    """Analyzed phrase → the other phrasings (analyzed) and their display text."""
+
+    entries: dict[Tokens, list[tuple[Tokens, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rules: Iterable[Rule], analyze: Analyze) -> Thesaurus:
+        entries: dict[Tokens, dict[Tokens, str]] = defaultdict(dict)
+        for rule in rules:
+            targets = [(analyze(t), t) for t in rule.targets]
+            for source in rule.sources:
+                key = analyze(source)
+                if not key:
+                    continue
+                for tokens, text in targets:
+                    if tokens and tokens != key:
+                        entries[key].setdefault(tokens, text)
+        return cls({key: list(alts.items()) for key, alts in entries.items()})
+
+    @property
+    def longest(self) -> int:
+        """The most tokens in any key: how far a query builder must look ahead."""
+        return max((len(k) for k in self.entries), default=0)
+
+    def alternatives(self, tokens: Tokens) -> list[tuple[Tokens, str]]:
+        """Other phrasings of `tokens`, or [] when there are none."""
+        return self.entries.get(tokens, [])
