@@ -108,6 +108,7 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
                     id=doc.id,
                     question=QUESTION_SEPARATOR.join(doc.questions),
                     answer=doc.answer,
+                    content="\n".join((*doc.questions, doc.answer)),
                     title=doc.title,
                     section=doc.section,
                     source=doc.source,

@@ -17,6 +17,9 @@ MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 FRAGMENT_CHARS = 240
 CONTEXT_CHARS = 80
 FRAGMENTS = 3
+# Searches match the answer through the `content` field (question and answer as one text),
+# so that is where the matched words are looked up; the text marked is the answer's.
+MATCH_FIELD = "content"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
@@ -51,7 +54,7 @@ def configure(results) -> None:
 
 def answer_highlights(hit: WhooshHit, answer: str, top: int = FRAGMENTS) -> list[str]:
     """The best fragments of the answer with matches marked, or its opening when nothing in it matched."""
-    fragments = [f for f in hit.highlights("answer", text=answer, top=top) if f] if answer else []
+    fragments = [f for f in hit.highlights(MATCH_FIELD, text=answer, top=top) if f] if answer else []
     return fragments or ([opening(answer)] if answer else [])
 
 

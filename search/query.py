@@ -58,7 +58,7 @@ class QueryBuilder:
         # A word that analyzes into several terms ("pins-and-needles") is the phrase of them.
         fields = {
             name: TEXT(analyzer=self.analyzer, phrase=True, multitoken_query="phrase")
-            for name in (_ANY, *settings.field_boosts)
+            for name in dict.fromkeys((_ANY, "question", "answer", *settings.field_boosts))
         }
         parser = QueryParser(_ANY, Schema(**fields), group=OrGroup.factory(settings.coordination))
         # Apostrophes are part of words ("Gehrig's"), not quotes; "*:*" would list everything.
@@ -89,10 +89,31 @@ class QueryBuilder:
             raise QueryError("the query matches everything: add a word to search for")
         prepared = PreparedQuery(text, parsed, text)
         rewrite = _Rewrite(self, speller, prepared)
-        query = rewrite.expand(rewrite.correct(_without(parsed)))
+        query = rewrite.expand(self._with_proximity(rewrite.correct(_without(parsed))))
         prepared.query = self._spread(query)
         prepared.searched = rewrite.corrected_text()
         return prepared
+
+    def _with_proximity(self, query: Query) -> Query:
+        """Add a loose phrase for each pair of neighbouring plain words of an OR query.
+
+        Documents where the words of the query stand close together, as they do in the
+        question typed, rank above documents that merely contain them somewhere.
+        """
+        weight = self.settings.proximity_weight
+        if not weight or not isinstance(query, Or):
+            return query
+        words = [q for q in query.subqueries if isinstance(q, Term) and q.fieldname == _ANY]
+        pairs = [
+            Phrase(self.settings.proximity_field, [a.text, b.text], slop=self.settings.proximity_slop, boost=weight)
+            for a, b in zip(words, words[1:])
+            if a.text != b.text
+        ]
+        if not pairs:
+            return query
+        with_pairs = copy.copy(query)
+        with_pairs.subqueries = [*query.subqueries, Or(pairs)]
+        return with_pairs
 
     def _spread(self, query: Query) -> Query:
         """Put every field-less leaf on each searched field, with that field's weight."""

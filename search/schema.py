@@ -23,11 +23,15 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-# Fields a plain query searches, and how much a match in each counts. A match in the
-# question says more about relevance than one in the (longer) answer.
-FIELD_BOOSTS: dict[str, float] = {"question": 2.0, "answer": 1.0}
+# Fields a plain query searches, and how much a match in each counts. `content` is the
+# question and answer as one text (one length, one term frequency: BM25 over the whole
+# document, which ranks better than adding up separate question and answer scores); a match
+# in the question counts once more on top of it, since it says more about relevance.
+FIELD_BOOSTS: dict[str, float] = {"question": 1.0, "content": 1.0}
+# Fields whose words correct typos: what a reader sees.
+SPELLING_FIELDS = ("question", "answer")
 
 # Alternate phrasings of one question are stored in the question field, one per line.
 QUESTION_SEPARATOR = "\n"
@@ -144,6 +148,7 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         question=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
         answer=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
+        content=TEXT(analyzer=analyzer, phrase=True),
         title=TEXT(analyzer=analyzer, stored=True),
         section=STORED(),
         source=ID(stored=True),

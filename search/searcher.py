@@ -11,6 +11,8 @@ from whoosh import index as whoosh_index
 
 from . import highlight as highlights
 from . import store
+from .collapse import first_of_each
+from .explain import ScorePart, score_parts
 from .errors import FaqsearchError, IndexCorruptError, IndexMissingError
 from .query import PreparedQuery, QueryBuilder, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from indexer import BuildStats
 
 PathLike = str | os.PathLike[str]
+DUPLICATE_LOOKAHEAD = 5
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Hit:
 
     `highlights` are fragments of the answer, HTML-escaped, with matched words wrapped in
     `<mark>` and `</mark>`. `alternates` are other phrasings of the same question.
+    `duplicates` are the sources of near-identical answers folded into this hit.
+    `explanation` (only when asked for) lists the score of each matched part of the query.
     """
 
     rank: int
@@ -43,10 +48,15 @@ class Hit:
     section: str = ""
     position: int = 0
     alternates: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    explanation: list[ScorePart] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return asdict(self)
+        """A JSON-ready dict (`explanation` only when it was asked for)."""
+        data = asdict(self)
+        if self.explanation is None:
+            del data["explanation"]
+        return data
 
 
 @dataclass
@@ -189,12 +199,22 @@ class Searcher:
         assert self._builder is not None
         return self._builder.build(query, None if exact else self._speller)
 
-    def results(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> Results:
+    def results(
+        self,
+        query: str,
+        limit: int = 10,
+        *,
+        highlight: bool = True,
+        exact: bool = False,
+        explain: bool = False,
+    ) -> Results:
         """Search and return the top `limit` hits with the total number of matches.
 
         Words that no document contains are corrected to the nearest word of the index
-        unless `exact`. `highlight=False` skips the fragments (faster; `Hit.highlights` is
-        then empty). Raises QueryError when the query cannot be parsed (the message says why).
+        unless `exact`. Near-identical answers are folded into the best-ranked one.
+        `highlight=False` skips the fragments (faster; `Hit.highlights` is then empty);
+        `explain=True` fills `Hit.explanation`. Raises QueryError when the query cannot be
+        parsed (the message says why).
         """
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -204,10 +224,23 @@ class Searcher:
         results = Results(query, 0, [], corrected, prepared.corrections, prepared.expansions)
         if is_empty(prepared.query):
             return results
-        found = searcher.search(prepared.query, limit=limit, terms=True)
+        # A few more than asked for, so that folding duplicates still fills the page.
+        found = searcher.search(prepared.query, limit=limit + DUPLICATE_LOOKAHEAD, terms=True)
         highlights.configure(found)
-        results.hits = [_hit(rank, hit, highlight) for rank, hit in enumerate(found, start=1)]
-        results.total = len(found)
+        owners = first_of_each([hit.get("answer", "") for hit in found])
+        kept: dict[int, Hit] = {}  # index in `found` -> the hit shown for it
+        for index, (hit, owner) in enumerate(zip(found, owners)):
+            if owner is not None:
+                if owner in kept:
+                    kept[owner].duplicates.append(hit.get("source", ""))
+                continue
+            if len(kept) < limit:
+                entry = _hit(len(kept) + 1, hit, highlight)
+                if explain:
+                    entry.explanation = score_parts(searcher, prepared.query, hit.docnum)
+                kept[index] = entry
+        results.hits = list(kept.values())
+        results.total = len(found) - sum(1 for owner in owners if owner is not None)
         return results
 
     def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:

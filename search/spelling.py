@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from whoosh.reading import IndexReader
 
-from .schema import FIELD_BOOSTS
+from .schema import SPELLING_FIELDS
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
 
@@ -20,7 +20,7 @@ MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
 class Speller:
     """Knows which words the index holds and suggests the nearest one for those it does not."""
 
-    def __init__(self, reader: IndexReader, fields: tuple[str, ...] = tuple(FIELD_BOOSTS)) -> None:
+    def __init__(self, reader: IndexReader, fields: tuple[str, ...] = SPELLING_FIELDS) -> None:
         self.reader = reader
         self.fields = fields
         self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]

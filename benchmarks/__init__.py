@@ -1,0 +1,1 @@
+"""Benchmarks: relevance on judged collections, speed, and extraction quality (see RESULTS.md)."""
