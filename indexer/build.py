@@ -40,6 +40,7 @@ class BuildStats:
     files: list[FileResult] = field(default_factory=list)
     documents: int = 0
     seconds: float = 0.0
+    acronyms: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def indexed_files(self) -> list[FileResult]:
@@ -88,6 +89,7 @@ def build_index(
             raise FaqsearchError(f"cannot write index in {target}: {exc.strerror or exc}") from None
         _remove_leftovers(target)
     stats.documents = manifest.documents
+    stats.acronyms = manifest.acronyms
     stats.seconds = time.perf_counter() - started
     return stats
 

@@ -66,36 +66,83 @@ def main() -> None:
     """
 
 
+_synonyms_option = click.option(
+    "--synonyms",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="FAQSEARCH_SYNONYMS",
+    help="Synonyms file. [default: $FAQSEARCH_SYNONYMS, else the shipped one]",
+)
+
+
 @main.command("search")
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1, max=1000), help="Most hits to show.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: query, total, hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: query, corrected_query, total, hits, ...")
+@click.option("--exact", is_flag=True, help="Search the words as typed: no typo correction.")
+@click.option("--explain", is_flag=True, help="Show why each hit ranks where it does: matched words, fields, score parts.")
 @_index_option
 @_corpus_option
-def search_command(query: tuple[str, ...], limit: int, as_json: bool, index_dir: Path | None, corpus: Path | None) -> None:
+@_synonyms_option
+def search_command(
+    query: tuple[str, ...],
+    limit: int,
+    as_json: bool,
+    exact: bool,
+    explain: bool,
+    index_dir: Path | None,
+    corpus: Path | None,
+    synonyms: Path | None,
+) -> None:
     """Search for QUERY: keywords, a whole question, or Whoosh syntax.
 
     \b
     Several words: answers matching more of them rank first.
     Syntax: AND, OR, NOT, "exact phrase", question:word, answer:word, prefix*, typo~
+    A word no answer contains is corrected to the nearest one (--exact: never).
+    Acronyms and synonyms are searched too: MS also finds "multiple sclerosis".
     The index is built on first use and rebuilt when the corpus changes.
     Exit status: 0 hits, 1 no hits, 2 usage error.
     """
     text = " ".join(query)
     try:
-        with Searcher(index_dir, corpus=corpus) as searcher:
+        with Searcher(index_dir, corpus=corpus, synonyms=synonyms) as searcher:
             if searcher.built is not None and not as_json:
                 _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
-            results = searcher.results(text, limit=limit)
+            results = searcher.results(text, limit=limit, exact=exact, explain=explain)
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:
         _echo_lines([json.dumps(results.to_dict(), ensure_ascii=False, indent=2)])
-    elif results.hits:
-        _echo_lines(render.results_lines(results, color=_use_color()))
     else:
-        click.echo(f"No answers for “{render.safe(text)}”.", err=True)
+        if results.corrected_query:
+            _echo_lines([render.correction_line(results, color=_use_color())], err=True)
+        if results.hits:
+            _echo_lines(render.results_lines(results, color=_use_color(), explain=explain))
+        else:
+            click.echo(f"No answers for “{render.safe(results.corrected_query or text)}”.", err=True)
     sys.exit(EXIT_HITS if results.hits else EXIT_NO_HITS)
+
+
+@main.command("acronyms")
+@_index_option
+@_corpus_option
+@click.option("--json", "as_json", is_flag=True, help="Print {acronym: [long forms]} as JSON.")
+def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool) -> None:
+    """List the acronyms defined in the corpus, which searches expand both ways.
+
+    They are found at indexing, in text such as "multiple sclerosis (MS)".
+    Exit status: 0 some found, 1 none.
+    """
+    try:
+        with Searcher(index_dir, corpus=corpus) as searcher:
+            found = searcher.acronyms
+    except FaqsearchError as exc:
+        _fail(str(exc))
+    if as_json:
+        _echo_lines([json.dumps(found, ensure_ascii=False, indent=2)])
+    else:
+        _echo_lines(render.acronym_lines(found))
+    sys.exit(EXIT_HITS if found else EXIT_NO_HITS)
 
 
 @main.command("index")
@@ -158,6 +205,7 @@ def _stats_dict(stats) -> dict:
         "index": str(stats.index_dir),
         "documents": stats.documents,
         "seconds": round(stats.seconds, 3),
+        "acronyms": stats.acronyms,
         "files": [
             {"name": f.name, "documents": len(f.documents), "skipped": f.skipped, "notes": f.notes}
             for f in stats.files

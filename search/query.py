@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from whoosh.fields import TEXT, Schema
 from whoosh.qparser import FuzzyTermPlugin, OrGroup, PlusMinusPlugin, QueryParser
 from whoosh.qparser.plugins import EveryPlugin, SingleQuotePlugin
-from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, Or, Phrase, Query, Term, Wildcard
 
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingSettings
@@ -74,8 +74,11 @@ class QueryBuilder:
         """The index terms of a piece of text."""
         return tuple(t.text for t in self.analyzer(text, mode="query"))
 
-    def build(self, text: str, speller: Speller | None = None) -> PreparedQuery:
-        """Parse, correct (when a speller is given) and expand. Raises QueryError for unusable text."""
+    def build(self, text: str, speller: Speller | None = None, *, correct: bool = True) -> PreparedQuery:
+        """Parse, correct typos (unless not `correct`) and expand. Raises QueryError for unusable text.
+
+        The speller (the index's vocabulary) is needed for corrections and for fuzzy terms.
+        """
         text = normalise(text)
         if not text:
             raise QueryError("empty query: give at least one word")
@@ -88,7 +91,7 @@ class QueryBuilder:
         if isinstance(parsed, Not) or _matches_everything(parsed):
             raise QueryError("the query matches everything: add a word to search for")
         prepared = PreparedQuery(text, parsed, text)
-        rewrite = _Rewrite(self, speller, prepared)
+        rewrite = _Rewrite(self, speller, prepared, correct=correct)
         query = rewrite.expand(self._with_proximity(rewrite.correct(_without(parsed))))
         prepared.query = self._spread(query)
         prepared.searched = rewrite.corrected_text()
@@ -127,8 +130,8 @@ class QueryBuilder:
 class _Rewrite:
     """One query's corrections and expansions, recorded on the PreparedQuery as they happen."""
 
-    def __init__(self, builder: QueryBuilder, speller: Speller | None, prepared: PreparedQuery) -> None:
-        self.builder, self.speller, self.prepared = builder, speller, prepared
+    def __init__(self, builder: QueryBuilder, speller: Speller | None, prepared: PreparedQuery, *, correct: bool) -> None:
+        self.builder, self.speller, self.prepared, self.fix_typos = builder, speller, prepared, correct
         self.thesaurus = builder.thesaurus
         self._spans: list[tuple[int, int, str]] = []
 
@@ -137,9 +140,22 @@ class _Rewrite:
     def correct(self, query: Query) -> Query:
         if self.speller is None:
             return query
+        if isinstance(query, FuzzyTerm) and query.fieldname == _ANY:
+            return self._fuzzy(query)
         if isinstance(query, Term) and query.fieldname == _ANY:
-            return self._correct_term(query)
+            return self._correct_term(query) if self.fix_typos else query
         return query if query.is_leaf() else query.apply(self.correct)
+
+    def _fuzzy(self, fuzzy: FuzzyTerm) -> Query:
+        """"word~2": the words of the index within that many edits, each searched by its stem.
+
+        (Whoosh would compare the typed word with stems: "tinglign~2" would miss "tingl".)
+        """
+        assert self.speller is not None
+        stems = {t for word in self.speller.within(fuzzy.text, fuzzy.maxdist, fuzzy.prefixlength) for t in self.builder.analyze(word)}
+        if not stems:
+            return NullQuery
+        return Or([Term(_ANY, s, boost=fuzzy.boost) for s in sorted(stems)])
 
     def _correct_term(self, term: Term) -> Term:
         start, end = getattr(term, "startchar", None), getattr(term, "endchar", None)
@@ -253,4 +269,7 @@ def is_empty(query: Query) -> bool:
 
 def _matches_everything(query: Query) -> bool:
     leaves = [query] if query.is_leaf() else list(query.leaves())
-    return bool(leaves) and all(isinstance(leaf, Every) for leaf in leaves)
+    return bool(leaves) and all(
+        isinstance(leaf, Every) or (isinstance(leaf, Wildcard) and not any(c.isalnum() for c in leaf.text))
+        for leaf in leaves
+    )

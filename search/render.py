@@ -30,15 +30,43 @@ def safe(text: str) -> str:
     return _UNSAFE.sub("", text)
 
 
-def results_lines(results: Results, *, color: bool) -> Iterator[str]:
+def results_lines(results: Results, *, color: bool, explain: bool = False) -> Iterator[str]:
     """The terminal form of a search: a count, then each hit."""
     shown = len(results.hits)
     noun = "answer" if results.total == 1 else "answers"
     more = f", showing the top {shown}" if shown < results.total else ""
-    yield _style(f"{results.total} {noun} for “{safe(results.query)}”{more}", color, dim=True)
+    searched = results.corrected_query or results.query
+    yield _style(f"{results.total} {noun} for “{safe(searched)}”{more}", color, dim=True)
+    if explain and results.expansions:
+        also = ", ".join(f"{safe(a)} → {safe(b)}" for a, b in results.expansions)
+        yield _style(f"also searched: {also}", color, dim=True)
     for hit in results.hits:
         yield ""
         yield from hit_lines(hit, color=color)
+        if explain and hit.explanation is not None:
+            yield from explanation_lines(hit, color=color)
+
+
+def correction_line(results: Results, *, color: bool) -> str:
+    """"Showing results for …; search instead for …" after a typo was corrected."""
+    fixed = _style(safe(results.corrected_query or ""), color, bold=True)
+    return f"Showing results for “{fixed}”; search instead for “{safe(results.query)}” with --exact"
+
+
+def explanation_lines(hit: Hit, *, color: bool) -> Iterator[str]:
+    """Each matched part of the query on its own line: field, words, score."""
+    for part in hit.explanation or []:
+        yield _style(f"   {part.score:8.4f}  {part.field}: {safe(part.terms)}", color, dim=True)
+
+
+def acronym_lines(acronyms: dict[str, list[str]]) -> Iterator[str]:
+    """One acronym a line: "MS  multiple sclerosis"."""
+    if not acronyms:
+        yield "No acronyms are defined in the corpus."
+        return
+    width = max(len(a) for a in acronyms)
+    for acronym, forms in acronyms.items():
+        yield f"{safe(acronym):<{width}}  {safe('; '.join(forms))}"
 
 
 def hit_lines(hit: Hit, *, color: bool) -> Iterator[str]:
@@ -47,6 +75,8 @@ def hit_lines(hit: Hit, *, color: bool) -> Iterator[str]:
     yield f"{head}  {_style(f'score {hit.score:.2f}', color, dim=True)}"
     for other in hit.alternates:
         yield f"   also asked: {safe(other)}"
+    if hit.duplicates:
+        yield f"   also in: {', '.join(safe(d) for d in hit.duplicates)}"
     for fragment in hit.highlights:
         for line in fragment.split("\n"):
             if line.strip():
@@ -80,6 +110,10 @@ def build_lines(stats: BuildStats, *, verbose: bool = True) -> Iterator[str]:
     for result in stats.files:
         if verbose or result.skipped or result.notes:
             yield f"  {safe(result.name)}: {safe(result.summary)}"
+    if verbose and stats.acronyms:
+        shown = ", ".join(f"{safe(a)} ({safe(f[0])})" for a, f in list(stats.acronyms.items())[:8])
+        more = f" and {len(stats.acronyms) - 8} more (faqsearch acronyms)" if len(stats.acronyms) > 8 else ""
+        yield f"Acronyms: {shown}{more}"
     yield f"Index: {stats.index_dir}"
 
 

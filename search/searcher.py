@@ -197,7 +197,7 @@ class Searcher:
         """The Whoosh query that `results` would run, with its corrections and expansions."""
         self._current()
         assert self._builder is not None
-        return self._builder.build(query, None if exact else self._speller)
+        return self._builder.build(query, self._speller, correct=not exact)
 
     def results(
         self,

@@ -49,6 +49,14 @@ class Speller:
         return best[2] if best else None
 
 
+    def within(self, word: str, maxdist: int, prefix: int = 0) -> set[str]:
+        """Words of the index within `maxdist` edits of `word` (for "word~N" queries)."""
+        found: set[str] = set()
+        for _field, spelling in self._spelling:
+            found.update(self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix))
+        return found
+
+
 def edit_distance(a: str, b: str) -> int:
     """Damerau-Levenshtein distance (optimal string alignment): a swap of neighbours is one edit."""
     previous2: list[int] = []
