@@ -25,7 +25,7 @@ from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, Or, Phra
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import text_analyzer
-from .spelling import Speller
+from .vocabulary import Vocabulary
 from .synonyms import Thesaurus, Tokens
 
 MAX_QUERY_CHARS = 2000
@@ -74,10 +74,10 @@ class QueryBuilder:
         """The index terms of a piece of text."""
         return tuple(t.text for t in self.analyzer(text, mode="query"))
 
-    def build(self, text: str, speller: Speller | None = None, *, correct: bool = True) -> PreparedQuery:
+    def build(self, text: str, vocabulary: Vocabulary | None = None, *, correct: bool = True) -> PreparedQuery:
         """Parse, correct typos (unless not `correct`) and expand. Raises QueryError for unusable text.
 
-        The speller (the index's vocabulary) is needed for corrections and for fuzzy terms.
+        The index's vocabulary is needed for corrections, fuzzy terms and weighting expansions.
         """
         text = normalise(text)
         if not text:
@@ -91,7 +91,7 @@ class QueryBuilder:
         if isinstance(parsed, Not) or _matches_everything(parsed):
             raise QueryError("the query matches everything: add a word to search for")
         prepared = PreparedQuery(text, parsed, text)
-        rewrite = _Rewrite(self, speller, prepared, correct=correct)
+        rewrite = _Rewrite(self, vocabulary, prepared, correct=correct)
         query = rewrite.expand(self._with_proximity(rewrite.correct(_without(parsed))))
         prepared.query = self._spread(query)
         prepared.searched = rewrite.corrected_text()
@@ -130,15 +130,15 @@ class QueryBuilder:
 class _Rewrite:
     """One query's corrections and expansions, recorded on the PreparedQuery as they happen."""
 
-    def __init__(self, builder: QueryBuilder, speller: Speller | None, prepared: PreparedQuery, *, correct: bool) -> None:
-        self.builder, self.speller, self.prepared, self.fix_typos = builder, speller, prepared, correct
+    def __init__(self, builder: QueryBuilder, vocabulary: Vocabulary | None, prepared: PreparedQuery, *, correct: bool) -> None:
+        self.builder, self.vocabulary, self.prepared, self.fix_typos = builder, vocabulary, prepared, correct
         self.thesaurus = builder.thesaurus
         self._spans: list[tuple[int, int, str]] = []
 
     # -- typos -------------------------------------------------------------------------------
 
     def correct(self, query: Query) -> Query:
-        if self.speller is None:
+        if self.vocabulary is None:
             return query
         if isinstance(query, FuzzyTerm) and query.fieldname == _ANY:
             return self._fuzzy(query)
@@ -151,18 +151,18 @@ class _Rewrite:
 
         (Whoosh would compare the typed word with stems: "tinglign~2" would miss "tingl".)
         """
-        assert self.speller is not None
-        stems = {t for word in self.speller.within(fuzzy.text, fuzzy.maxdist, fuzzy.prefixlength) for t in self.builder.analyze(word)}
+        assert self.vocabulary is not None
+        stems = {t for word in self.vocabulary.within(fuzzy.text, fuzzy.maxdist, fuzzy.prefixlength) for t in self.builder.analyze(word)}
         if not stems:
             return NullQuery
         return Or([Term(_ANY, s, boost=fuzzy.boost) for s in sorted(stems)])
 
     def _correct_term(self, term: Term) -> Term:
         start, end = getattr(term, "startchar", None), getattr(term, "endchar", None)
-        if start is None or end is None or self.speller.known(term.text) or self.thesaurus.alternatives((term.text,)):
+        if start is None or end is None or self.vocabulary.known(term.text) or self.thesaurus.alternatives((term.text,)):
             return term
         word = self.prepared.text[start:end]
-        suggestion = self.speller.suggest(word)
+        suggestion = self.vocabulary.suggest(word)
         tokens = self.builder.analyze(suggestion) if suggestion else ()
         if len(tokens) != 1:
             return term
@@ -191,7 +191,7 @@ class _Rewrite:
             return self._expand_runs([query], Or)[0]
         if isinstance(query, Phrase) and query.fieldname == _ANY:
             alternatives = self._alternatives(tuple(query.words), " ".join(query.words))
-            return Or([query, *alternatives]) if alternatives else query
+            return self._concept(query, alternatives) if alternatives else query
         return query if query.is_leaf() else query.apply(self.expand)
 
     def _expand_runs(self, children: list[Query], group: type) -> list[Query]:
@@ -206,13 +206,32 @@ class _Rewrite:
                 alternatives = self._alternatives(tuple(q.text for q in run), self._typed(run))
                 if alternatives:
                     original = run[0] if length == 1 else group(run)
-                    out.append(Or([original, *alternatives]))
+                    out.append(self._concept(original, alternatives))
                     i += length
                     break
             else:
                 out.append(children[i])
                 i += 1
         return out
+
+    def _concept(self, original: Query, alternatives: list[Query]) -> Query:
+        """The words typed OR their other phrasings, weighed as one concept.
+
+        Each phrasing is scaled down to the rarity of the concept as a whole: "MS" and
+        "multiple sclerosis" together are in nearly every document of an MS article, so the
+        long form's rare words must not make it outweigh the rest of the query.
+        """
+        if self.vocabulary is None:
+            return Or([original, *alternatives])
+        on_content = [_placed(q, "content") for q in (original, *alternatives)]
+        concept = self.vocabulary.idf(on_content)
+        scaled = []
+        for member, on_field in zip((original, *alternatives), on_content):
+            own = sum(self.vocabulary.idf([word]) for word in _words(on_field))
+            placed = copy.copy(member)
+            placed.boost = member.boost * min(1.0, concept / own) if own else member.boost
+            scaled.append(placed)
+        return Or(scaled)
 
     def _alternatives(self, tokens: Tokens, typed: str) -> list[Query]:
         weight = self.builder.settings.expansion_weight
@@ -236,6 +255,24 @@ def normalise(text: str) -> str:
     """NFC, no control characters, straight quotes, no sentence punctuation ending words."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).translate(_QUOTES)
     return _TRAILING_PUNCTUATION.sub("", text).strip()
+
+
+def _words(query: Query) -> list[Query]:
+    """Each word of a query as a term (a phrase's words one by one)."""
+    found = []
+    for leaf in [query] if query.is_leaf() else query.leaves():
+        if isinstance(leaf, Phrase):
+            found.extend(Term(leaf.fieldname, w) for w in leaf.words)
+        elif isinstance(leaf, Term):
+            found.append(leaf)
+    return found
+
+
+def _placed(query: Query, fieldname: str) -> Query:
+    """The same query on another field (every leaf of it)."""
+    if query.is_leaf():
+        return _on_field(query, fieldname, 1.0) if hasattr(query, "fieldname") else query
+    return query.apply(lambda q: _placed(q, fieldname))
 
 
 def _on_field(leaf: Query, fieldname: str, boost: float) -> Query:

@@ -34,7 +34,7 @@ class RankingSettings:
     field_boosts: dict[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
     coordination: float = 0.9
     expansion_weight: float = 0.7
-    proximity_weight: float = 0.0
+    proximity_weight: float = 0.1
     proximity_slop: int = 2
     proximity_field: str = "content"
 

@@ -23,13 +23,13 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
 # document, which ranks better than adding up separate question and answer scores); a match
 # in the question counts once more on top of it, since it says more about relevance.
-FIELD_BOOSTS: dict[str, float] = {"question": 1.0, "content": 1.0}
+FIELD_BOOSTS: dict[str, float] = {"question": 0.5, "content": 1.0}
 # Fields whose words correct typos: what a reader sees.
 SPELLING_FIELDS = ("question", "answer")
 
@@ -80,10 +80,12 @@ class CompoundFilter(Filter):
     "pins-and-needles" is indexed as "pins", "and", "needles" at consecutive positions (so the
     phrase "pins and needles" matches it) and as "pinsandneedles" at the first one. A query
     for the hyphenated word becomes the phrase of its parts. Curly and straight apostrophes
-    are the same: "Gehrig’s" and "Gehrig's" are both "Gehrig".
+    are the same: "Gehrig’s" and "Gehrig's" are both "Gehrig". The plural of an acronym is
+    the acronym ("MRIs" is "MRI"): it runs before lowercasing, while capitals still tell.
     """
 
     _POSSESSIVE = re.compile(r"['’]s?$", re.IGNORECASE)
+    _ACRONYM_PLURAL = re.compile(r"^([A-Z]{2,5})['’]?s$")
     _APOSTROPHES = re.compile(r"['’]")
 
     def __call__(self, tokens):
@@ -92,6 +94,9 @@ class CompoundFilter(Filter):
             positions, chars = t.positions, t.chars
             if positions:
                 t.pos += shift
+            plural = self._ACRONYM_PLURAL.match(t.text)
+            if plural:
+                t.text = plural.group(1)
             text = self._APOSTROPHES.sub("", self._POSSESSIVE.sub("", t.text))
             if "-" not in text:
                 if chars and text != t.text:

@@ -17,7 +17,7 @@ from .errors import FaqsearchError, IndexCorruptError, IndexMissingError
 from .query import PreparedQuery, QueryBuilder, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
-from .spelling import Speller
+from .vocabulary import Vocabulary
 from .synonyms import Thesaurus, acronym_rules, default_synonyms, read_synonyms
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class Searcher:
         )
         self._searcher = None
         self._builder: QueryBuilder | None = None
-        self._speller: Speller | None = None
+        self._vocabulary: Vocabulary | None = None
         self._stamp: tuple[int, int] | None = None
         if auto_build:
             self._refresh_from_corpus(Path(corpus).expanduser() if corpus is not None else None)
@@ -178,7 +178,7 @@ class Searcher:
         builder = QueryBuilder(settings=self.ranking)
         rules = self._synonym_rules + acronym_rules(manifest.acronyms)
         builder.thesaurus = Thesaurus.build(rules, builder.analyze)
-        self._builder, self._speller = builder, Speller(searcher.reader())
+        self._builder, self._vocabulary = builder, Vocabulary(searcher)
 
     @property
     def acronyms(self) -> dict[str, list[str]]:
@@ -197,7 +197,7 @@ class Searcher:
         """The Whoosh query that `results` would run, with its corrections and expansions."""
         self._current()
         assert self._builder is not None
-        return self._builder.build(query, self._speller, correct=not exact)
+        return self._builder.build(query, self._vocabulary, correct=not exact)
 
     def results(
         self,

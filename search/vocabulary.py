@@ -1,6 +1,6 @@
-"""Typo correction from the index's own vocabulary (Whoosh's spelling support).
+"""What the index knows about words: which it holds, how common they are, and the nearest one to a typo.
 
-A query word is corrected only when no document contains it: a rare real word is never
+Typo correction uses the index's own vocabulary (Whoosh's spelling support). A query word is corrected only when no document contains it: a rare real word is never
 "corrected" into a common one. Candidates come from the unstemmed words of the question and
 answer fields (`spelling=True` in the schema) through Whoosh's automaton search
 (`terms_within`), and are ranked here by true edit distance, a swapped pair of letters
@@ -10,24 +10,35 @@ rank by frequency alone, looked up in the stemmed field.)
 
 from __future__ import annotations
 
-from whoosh.reading import IndexReader
+from math import log
+
+from whoosh.query import Or, Query
+from whoosh.searching import Searcher as WhooshSearcher
 
 from .schema import SPELLING_FIELDS
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
 
 
-class Speller:
-    """Knows which words the index holds and suggests the nearest one for those it does not."""
+class Vocabulary:
+    """Knows which words the index holds, how rare they are, and the nearest word to a typo."""
 
-    def __init__(self, reader: IndexReader, fields: tuple[str, ...] = SPELLING_FIELDS) -> None:
-        self.reader = reader
+    def __init__(self, searcher: WhooshSearcher, fields: tuple[str, ...] = SPELLING_FIELDS) -> None:
+        self.searcher = searcher
+        reader = self.reader = searcher.reader()
         self.fields = fields
         self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]
 
     def known(self, term: str) -> bool:
         """Does any document hold this (analyzed) term?"""
         return any(self.reader.doc_frequency(f, term) for f in self.fields)
+
+    def idf(self, queries: list[Query]) -> float:
+        """BM25 idf of the documents matching any of `queries`: the rarity of one concept
+        however it is written ("MS" or "multiple sclerosis")."""
+        total = self.reader.doc_count_all()
+        matching = len(set(Or(queries).docs(self.searcher))) if queries else 0
+        return log(1 + (total - matching + 0.5) / (matching + 0.5))
 
     def suggest(self, word: str) -> str | None:
         """The nearest word in the index: one edit away for short words, two for longer ones."""
