@@ -18,7 +18,8 @@ def clean_text(text: str) -> str:
     """Normalise text for the index: NFC, no control characters or ANSI escapes, single spaces."""
     text = unicodedata.normalize("NFC", text)
     text = _ANSI_ESCAPE.sub("", text)
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # A lone control character becomes a space: removing it would glue two words together.
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _SPACES.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n")).strip()
 
@@ -51,9 +52,12 @@ class Document:
     id: str = ""
 
     def __post_init__(self) -> None:
-        self.questions = [clean_text(q) for q in self.questions]
         self.answer = clean_text(self.answer)
         self.title = clean_text(self.title)
+        # A heading of nothing but control characters cleans to nothing: name the document
+        # by its title (or file) rather than leave it without a question.
+        cleaned = [q for q in map(clean_text, self.questions) if q]
+        self.questions = cleaned or ([self.title or self.source] if self.questions else [])
         self.section = clean_text(self.section)
         if not self.id:
             self.id = make_id(self.source, self.questions[0] if self.questions else self.answer[:200])

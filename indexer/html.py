@@ -45,6 +45,7 @@ _CONTAINERS: dict[str, BlockKind] = {
     "tbody": "paragraph", "thead": "paragraph", "tr": "paragraph", "figure": "paragraph", "body": "paragraph",
     "center": "paragraph", "address": "paragraph", "fieldset": "paragraph", "hr": "paragraph",
 }
+_BLOCK_TAGS = [*_HEADINGS, *_LEAVES, *_CONTAINERS]
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _WS = re.compile(r"\s+")
 
@@ -178,7 +179,12 @@ def _blocks(root: Tag) -> Iterator[Block]:
         if not isinstance(node, Tag):
             continue
         name = node.name
-        if name in _HEADINGS or name in _LEAVES:
+        if name in _LEAVES and node.find(_BLOCK_TAGS) is not None:
+            # An unclosed <p> swallows the paragraphs after it (html.parser nests them):
+            # read it as a container, or its paragraphs would run together ("a</p><p>b" → "ab").
+            yield from _flush(inline, kind)
+            stack.append((iter(node.children), _LEAVES[name]))
+        elif name in _HEADINGS or name in _LEAVES:
             yield from _flush(inline, kind)
             yield from _leaf(node)
         elif name in _CONTAINERS:

@@ -1,0 +1,58 @@
+"""Property-based tests: any text or HTML goes through the readers and segmenter without harm."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.html import read_html
+from indexer.segment import segment
+from indexer.text import read_text
+
+_WORD = re.compile(r"\w+")
+
+# Text shaped like articles: questions, headings, bullets, blank lines, odd characters.
+lines = st.one_of(
+    st.text(max_size=80),
+    st.builds(lambda s: s + "?", st.text(min_size=1, max_size=60)),
+    st.builds(lambda s: "• " + s, st.text(max_size=60)),
+    st.just(""),
+)
+articles = st.lists(lines, max_size=30).map("\n".join)
+tags = st.sampled_from(["p", "h2", "h3", "div", "li", "dt", "dd", "summary", "details", "b", "nav", "script", "pre"])
+
+
+@st.composite
+def html_pages(draw):
+    parts = []
+    for _ in range(draw(st.integers(0, 25))):
+        tag = draw(tags)
+        text = draw(st.one_of(st.text(max_size=40), st.builds(lambda s: s + "?", st.text(max_size=40))))
+        parts.append(f"<{tag}>{text}</{tag}>" if draw(st.booleans()) else f"<{tag}>{text}")
+    return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.casefold()))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(articles)
+def test_any_text_segments_into_sane_documents(text):
+    source_words = _words(text)
+    for doc in segment(read_text(text), "a.txt").documents:
+        assert doc.question.strip()
+        assert _words(doc.answer) <= source_words | {"a", "txt"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_pages())
+def test_any_html_segments_into_sane_documents(page):
+    # Inline markup joins text as a browser shows it: "0<b>0</b>" reads "00".
+    rendered = _words(BeautifulSoup(page, "html.parser").get_text())
+    for doc in segment(read_html(page), "a.html").documents:
+        assert doc.question.strip()
+        assert _words(doc.answer) <= _words(page) | rendered | {"a", "html"}
