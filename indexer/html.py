@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from .blocks import Block, BlockKind, Page
 
@@ -48,11 +49,17 @@ _CONTAINERS: dict[str, BlockKind] = {
 _BLOCK_TAGS = [*_HEADINGS, *_LEAVES, *_CONTAINERS]
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _WS = re.compile(r"\s+")
+_STRAY_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
 
 
 def read_html(markup: str) -> Page:
     """Strip an HTML page to its title and the blocks of its main content."""
-    soup = BeautifulSoup(markup, "html.parser")
+    try:
+        soup = BeautifulSoup(markup, "html.parser")
+    except ParserRejectedMarkup:
+        # html.parser gives up on a stray "<![" that opens no CDATA section; a browser shows
+        # it as text, and so do we.
+        soup = BeautifulSoup(_STRAY_MARKED_SECTION.sub("&lt;![", markup), "html.parser")
     title = _title(soup)
     faq = _faq_from_json_ld(soup)
     if faq:

@@ -71,10 +71,23 @@ def read_file(entry: CorpusFile) -> FileResult:
         return result
     if encoding not in ("utf-8", "utf-8-sig", "ascii"):
         result.notes.append(f"decoded as {encoding}")
+    try:
+        _segment(result, text, suffix, entry.name)
+    except Exception as exc:  # the parsers' many failure types: any of them
+        # One unreadable file must not stop the build: it is reported (with the error's
+        # type, so a bug still shows) and skipped.
+        result.documents, result.skipped = [], f"cannot parse: {type(exc).__name__}: {str(exc)[:120]}"
+        return result
+    if not result.documents:
+        result.skipped = "no readable text"
+    return result
+
+
+def _segment(result: FileResult, text: str, suffix: str, name: str) -> None:
     if suffix in JSONL_SUFFIXES:
         from .jsonl import read_jsonl
 
-        result.documents, problems = read_jsonl(text, entry.name)
+        result.documents, problems = read_jsonl(text, name)
         if problems:
             result.notes.append(f"{len(problems)} bad lines skipped (first: {problems[0]})")
     else:
@@ -84,16 +97,13 @@ def read_file(entry: CorpusFile) -> FileResult:
             page = read_html(text)
         else:
             page = read_text(text)
-        segmented = segment(page, entry.name)
+        segmented = segment(page, name)
         result.documents = segmented.documents
         if segmented.mode != "questions":
             result.notes.append(f"no questions found: indexed by {'section' if segmented.mode == 'sections' else 'whole text'}")
         if segmented.merged:
             merged = segmented.merged
             result.notes.append(f"{merged} question{'s' if merged != 1 else ''} sharing another's answer merged into it")
-    if not result.documents:
-        result.skipped = "no readable text"
-    return result
 
 
 def decode(data: bytes, *, html: bool = False) -> tuple[str | None, str]:

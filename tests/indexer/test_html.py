@@ -106,3 +106,13 @@ def test_deeply_nested_html_does_not_overflow_the_stack():
     markup = page("<div>" * 5000 + "<h2>Deep question?</h2><p>Deep answer.</p>" + "</div>" * 5000)
     found = docs(markup)
     assert [(d.question, d.answer) for d in found] == [("Deep question?", "Deep answer.")]
+
+
+def test_markup_the_parser_rejects_is_read_as_text():
+    page = read_html("<html><body><h2>Is it broken?</h2><p>A stray <![ marker.</p></body></html>")
+    assert [b.text for b in page.blocks] == ["Is it broken?", "A stray <![ marker."]
+
+
+def test_unclosed_paragraphs_do_not_run_together():
+    page = read_html("<body><p>first paragraph<p>second paragraph<p>third</body>")
+    assert [b.text for b in page.blocks] == ["first paragraph", "second paragraph", "third"]
