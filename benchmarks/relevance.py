@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from search import Searcher
+from search import Searcher, schema
 from search.evaluate import Collection, evaluate, load_collection
 from search.ranking import DEFAULT_RANKING, RankingSettings
 
@@ -87,10 +87,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--tune", action="store_true", help="grid search on the training splits")
     parser.add_argument("--work", type=Path, help="keep the indexes here (default: a temporary directory)")
+    parser.add_argument("--training", action="store_true", help="report the training splits instead of the test splits")
+    parser.add_argument("--stemmer", choices=sorted(schema.STEMMERS), help="compare stemmers (default: the schema's)")
     args = parser.parse_args(argv)
+    if args.stemmer:
+        # An experiment only: indexes built this way must not be reused with the default.
+        schema._stem = schema.STEMMERS[args.stemmer]
     with tempfile.TemporaryDirectory(prefix="faqsearch-relevance-") as tmp:
         work = args.work or Path(tmp)
-        found = collections(args.data, training=args.tune)
+        found = collections(args.data, training=args.tune or args.training)
         if args.tune:
             tune(found, work)
             return 0

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from . import highlight as highlights
 from . import store
 from .collapse import first_of_each
 from .explain import ScorePart, score_parts
-from .errors import FaqsearchError, IndexCorruptError, IndexMissingError
+from .errors import FaqsearchError, IndexCorruptError, IndexMissingError, QueryError
 from .query import PreparedQuery, QueryBuilder, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 PathLike = str | os.PathLike[str]
 DUPLICATE_LOOKAHEAD = 5
+TIME_BUDGET = 5.0  # seconds a search may take before it is stopped
 
 
 @dataclass
@@ -103,7 +105,8 @@ class Searcher:
 
     `synonyms` is a synonyms file (default: `$FAQSEARCH_SYNONYMS`, else the shipped one;
     pass `False` for none); acronyms mined from the corpus are always used. `ranking`
-    changes how hits are scored (see `RankingSettings`).
+    changes how hits are scored (see `RankingSettings`). A search running longer than
+    `time_budget` seconds is stopped with a QueryError, so no pattern can hang a caller.
     """
 
     def __init__(
@@ -114,10 +117,12 @@ class Searcher:
         auto_build: bool = True,
         synonyms: PathLike | bool | None = None,
         ranking: RankingSettings = DEFAULT_RANKING,
+        time_budget: float = TIME_BUDGET,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else store.default_index_dir()
         self.built: BuildStats | None = None
         self.ranking = ranking
+        self.time_budget = time_budget
         self._synonym_rules = [] if synonyms is False else read_synonyms(
             default_synonyms() if synonyms in (None, True) else Path(synonyms)  # type: ignore[arg-type]
         )
@@ -225,7 +230,14 @@ class Searcher:
         if is_empty(prepared.query):
             return results
         # A few more than asked for, so that folding duplicates still fills the page.
-        found = searcher.search(prepared.query, limit=limit + DUPLICATE_LOOKAHEAD, terms=True)
+        collector = searcher.collector(limit=limit + DUPLICATE_LOOKAHEAD, terms=True)
+        # No SIGALRM: the library may run in any thread. The limit is checked between documents.
+        timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
+        try:
+            searcher.search_with_collector(prepared.query, timed)
+        except TimeLimit:
+            raise QueryError(f"the search took longer than {self.time_budget:g} s: use more specific words") from None
+        found = timed.results()
         highlights.configure(found)
         owners = first_of_each([hit.get("answer", "") for hit in found])
         kept: dict[int, Hit] = {}  # index in `found` -> the hit shown for it

@@ -129,3 +129,22 @@ def test_marked_fragments_become_bold_colour_and_unescaped():
 
 def test_terminal_output_cannot_carry_escape_sequences():
     assert render.safe("red \x1b[31mtext\x07\n\tok") == "red [31mtext\n\tok"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"iron', "(iron", "iron)", "*ron", "unknown_field:x", "iron\x00ferritin", "\x1b[31miron", "iron 🧲", "حديد iron", "the of and", "?", '"'],
+)
+def test_hostile_queries_search_or_fail_in_one_line(run, query):
+    result = run(query)
+    assert result.exit_code in (0, 1, 2), result.output
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert result.stderr.count("\n") == 1
+    assert "\x1b" not in result.stdout and "\x00" not in result.stdout
+
+
+def test_a_very_long_query_is_refused_in_one_line(run):
+    result = run("iron " * 2000)
+    assert result.exit_code == 2
+    assert "query too long" in result.stderr and result.stderr.count("\n") == 1

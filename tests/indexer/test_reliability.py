@@ -1,0 +1,111 @@
+"""Nothing lost: a killed build, an old index, hostile files, and the same article twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from indexer import build_index
+from indexer.sources import MAX_FILE_BYTES
+from search import IndexCorruptError, Searcher, store
+
+QA = "What is ferritin?\n\nA protein that stores iron.\n\nWhat is MS?\n\nA disease of the nervous system.\n"
+
+
+def _ranking(index_dir, query="ferritin OR disease OR iron"):
+    with Searcher(index_dir, auto_build=False) as s:
+        return [(h.id, h.score) for h in s.search(query)]
+
+
+def test_kill_9_during_a_build_leaves_the_previous_index_searchable(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    before = _ranking(index_dir)
+    generation = store.current_generation(index_dir)
+    # Enough files that the build is still running when it is killed.
+    for n in range(400):
+        (root / f"more-{n:03d}.txt").write_text(f"Question number {n}?\n\n" + "Some answer text. " * 200)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "--corpus", str(root), "--index", str(index_dir), "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not list(index_dir.glob("building-*")) and time.monotonic() < deadline and build.poll() is None:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    assert build.returncode == -signal.SIGKILL, "the build finished before it could be killed"
+    assert store.current_generation(index_dir) == generation
+    assert _ranking(index_dir) == before
+    # The next build cleans up what the killed one left.
+    (root / "more-000.txt").unlink()
+    build_index(root, index_dir)
+    assert not list(index_dir.glob("building-*"))
+
+
+def test_an_index_from_an_older_schema_is_detected_and_rebuilt(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    manifest_path = store.current_generation(index_dir) / store.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["schema_version"] = 1
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match="another faqsearch version"):
+        Searcher(index_dir, auto_build=False)
+    with Searcher(index_dir) as s:  # knows its corpus: rebuilds
+        assert s.built is not None and s.search("ferritin")
+
+
+# Whoosh leaves the damaged file open when it fails to read it; that is its leak, not ours.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_truncated_index_files_are_detected(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    for path in store.current_generation(index_dir).glob("*.seg"):
+        path.write_bytes(path.read_bytes()[:10])
+    for path in store.current_generation(index_dir).glob("*.toc"):
+        path.write_bytes(b"")
+    with pytest.raises(IndexCorruptError, match="damaged"):
+        Searcher(index_dir, auto_build=False).search("ferritin")
+
+
+def test_symlink_loop_and_huge_file_are_reported_and_the_rest_indexed(write_corpus, tmp_path):
+    root = write_corpus({"good.txt": QA})
+    os.symlink(root / "loop-b", root / "loop-a")
+    os.symlink(root / "loop-a", root / "loop-b")
+    with open(root / "huge.txt", "wb") as handle:  # sparse: 50 MB without writing them
+        handle.truncate(50 * 1024 * 1024)
+    assert (root / "huge.txt").stat().st_size > MAX_FILE_BYTES
+    stats = build_index(root, tmp_path / "ix")
+    reasons = {f.name: f.skipped for f in stats.skipped_files}
+    assert reasons["huge.txt"].startswith("too large")
+    assert reasons["loop-a"].startswith("cannot read") and reasons["loop-b"].startswith("cannot read")
+    assert stats.documents == 2
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file_is_reported(write_corpus, tmp_path):
+    root = write_corpus({"good.txt": QA, "secret.txt": QA})
+    (root / "secret.txt").chmod(0)
+    stats = build_index(root, tmp_path / "ix")
+    assert {f.name: f.skipped for f in stats.skipped_files}["secret.txt"].startswith("cannot read")
+
+
+def test_the_same_article_twice_is_shown_once(write_corpus, tmp_path):
+    root = write_corpus({"copy-1.txt": QA, "copy-2.txt": QA})
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        results = s.results("ferritin")
+    assert [h.question for h in results.hits] == ["What is ferritin?"]
+    assert results.hits[0].duplicates == ["copy-2.txt"]
+    assert results.total == 1
