@@ -1,0 +1,179 @@
+"""Speed: the figures of benchmarks/RESULTS.md, each beside a reference measured in the same run.
+
+    python -m benchmarks.run              # article + 10,000 generated documents (a few minutes)
+    python -m benchmarks.run --large      # also 200,000 generated documents (much longer)
+
+Measured (medians of repeated runs; machines are shared and noisy, so ratios matter more):
+- cold CLI: `faqsearch search ferritin` on a built index, against the import floor
+  `python -c "import whoosh.index, whoosh.qparser, whoosh.highlight, click"`;
+- warm API: `Searcher.search` latency p50/p95 with highlighting, over a fixed, seeded mix of
+  1 to 4 word queries of mixed frequency;
+- build: documents per second, index size and peak memory, in a fresh process each;
+- staleness check: has a corpus of 1,000 files changed since the index was built?
+- SQLite FTS5 (standard library; porter tokenizer, bm25 with the same field weights,
+  snippet()) on the same documents and queries, as the side-by-side reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.generate import generate, vocabulary
+from corpus import ARTICLES
+
+REPEATS = 7
+
+
+def median_seconds(command: list[str], repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def query_mix(count: int = 200, seed: int = 11) -> list[str]:
+    """1 to 4 words each, drawn from the whole frequency range of the vocabulary."""
+    rng = random.Random(seed)
+    words = vocabulary()
+    return [" ".join(rng.choice(words[: rng.choice([20, 200, len(words)])]) for _ in range(rng.randint(1, 4))) for _ in range(count)]
+
+
+def build_in_fresh_process(corpus: Path, index_dir: Path) -> dict:
+    """Build in a child process; return its seconds, documents and peak memory (MiB)."""
+    code = (
+        "import json, resource, sys, time\n"
+        "from indexer import build_index\n"
+        "t = time.perf_counter(); stats = build_index(sys.argv[1], sys.argv[2])\n"
+        "print(json.dumps({'seconds': time.perf_counter() - t, 'documents': stats.documents,"
+        " 'peak_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(corpus), str(index_dir)], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    result["size_mib"] = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 2**20
+    return result
+
+
+def warm_latency(index_dir: Path, queries: list[str]) -> tuple[float, float]:
+    from search import Searcher
+
+    with Searcher(index_dir, auto_build=False) as searcher:
+        for query in queries[:20]:
+            searcher.search(query)  # warm caches
+        samples = []
+        for query in queries:
+            started = time.perf_counter()
+            searcher.search(query, limit=10)
+            samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def fts5(corpus: Path, queries: list[str], workdir: Path) -> dict:
+    """The same documents in SQLite FTS5: build time, and query latency with snippets."""
+    from indexer.sources import read_file
+    from search.scan import scan
+
+    documents = [doc for entry in scan(corpus) for doc in read_file(entry).documents]
+    db_path = workdir / "fts5.db"
+    started = time.perf_counter()
+    db = sqlite3.connect(db_path)
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(question, answer, tokenize='porter')")
+    db.executemany("INSERT INTO docs VALUES (?, ?)", [("\n".join(d.questions), d.answer) for d in documents])
+    db.commit()
+    build = time.perf_counter() - started
+    samples = []
+    sql = (
+        "SELECT rowid, snippet(docs, 1, '<mark>', '</mark>', '…', 24) FROM docs WHERE docs MATCH ? "
+        "ORDER BY bm25(docs, 0.5, 1.0) LIMIT 10"
+    )
+    for query in queries:
+        match = " OR ".join(f'"{w}"' for w in query.split())
+        started = time.perf_counter()
+        db.execute(sql, (match,)).fetchall()
+        samples.append((time.perf_counter() - started) * 1000)
+    db.close()
+    return {"build_seconds": build, "documents": len(documents), "latency": percentiles(samples), "size_mib": db_path.stat().st_size / 2**20}
+
+
+def staleness_check(workdir: Path) -> tuple[float, float]:
+    """Median ms of `is_stale` on an unchanged corpus of 1,000 files, and of a stat-only walk (the floor)."""
+    from search import store
+    from search.scan import scan
+
+    corpus = workdir / "stale-1000"
+    generate(1000, corpus, per_file=1)
+    index_dir = workdir / "stale-index"
+    build_in_fresh_process(corpus, index_dir)
+    checks, walks = [], []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        assert not store.is_stale(index_dir, corpus)
+        checks.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        scan(corpus)
+        walks.append((time.perf_counter() - started) * 1000)
+    return statistics.median(checks), statistics.median(walks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--large", action="store_true", help="also measure 200,000 generated documents")
+    args = parser.parse_args(argv)
+    sizes = [10_000] + ([200_000] if args.large else [])
+    queries = query_mix()
+    rows: list[tuple[str, str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="faqsearch-bench-") as tmp:
+        work = Path(tmp)
+        article_index = work / "article-index"
+        built = build_in_fresh_process(ARTICLES, article_index)
+        faqsearch = shutil.which("faqsearch")
+        cli = [faqsearch] if faqsearch else [sys.executable, "-m", "search"]
+        cold = median_seconds([*cli, "search", "--index", str(article_index), "--corpus", str(ARTICLES), "ferritin"])
+        floor = median_seconds([sys.executable, "-c", "import whoosh.index, whoosh.qparser, whoosh.highlight, click"])
+        rows.append(("cold CLI search (article)", f"{cold * 1000:.0f} ms", f"import floor {floor * 1000:.0f} ms", f"{cold / floor:.2f}x"))
+        p50, p95 = warm_latency(article_index, queries)
+        reference = fts5(ARTICLES, queries, work)
+        rows.append(("warm search p50/p95 (article)", f"{p50:.2f} / {p95:.2f} ms", f"FTS5 {reference['latency'][0]:.2f} / {reference['latency'][1]:.2f} ms", f"{p50 / reference['latency'][0]:.1f}x"))
+        rows.append(("build (article)", f"{built['documents'] / built['seconds']:.0f} docs/s, {built['size_mib']:.1f} MiB, peak {built['peak_mib']:.0f} MiB", f"FTS5 {reference['build_seconds'] * 1000:.0f} ms", ""))
+        for size in sizes:
+            corpus = work / f"corpus-{size}"
+            generate(size, corpus)
+            index_dir = work / f"index-{size}"
+            built = build_in_fresh_process(corpus, index_dir)
+            reference = fts5(corpus, queries, work)
+            rows.append(
+                (
+                    f"build ({size:,} docs)",
+                    f"{built['seconds']:.1f} s, {built['documents'] / built['seconds']:.0f} docs/s, {built['size_mib']:.0f} MiB, peak {built['peak_mib']:.0f} MiB",
+                    f"FTS5 {reference['build_seconds']:.1f} s, {reference['size_mib']:.0f} MiB",
+                    f"{built['seconds'] / reference['build_seconds']:.0f}x",
+                )
+            )
+            p50, p95 = warm_latency(index_dir, queries)
+            rows.append((f"warm search p50/p95 ({size:,} docs)", f"{p50:.1f} / {p95:.1f} ms", f"FTS5 {reference['latency'][0]:.1f} / {reference['latency'][1]:.1f} ms", f"{p50 / reference['latency'][0]:.1f}x"))
+        check, walk = staleness_check(work)
+        rows.append(("staleness check (1,000 files)", f"{check:.1f} ms", f"directory walk {walk:.1f} ms", f"{check / walk:.1f}x"))
+    widths = [max(len(r[i]) for r in rows + [("what", "faqsearch", "reference", "ratio")]) for i in range(4)]
+    for row in [("what", "faqsearch", "reference", "ratio"), *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
