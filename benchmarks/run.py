@@ -90,7 +90,8 @@ def fts5(corpus: Path, queries: list[str], workdir: Path) -> dict:
     from search.scan import scan
 
     documents = [doc for entry in scan(corpus) for doc in read_file(entry).documents]
-    db_path = workdir / "fts5.db"
+    db_path = workdir / f"fts5-{corpus.name}.db"
+    db_path.unlink(missing_ok=True)
     started = time.perf_counter()
     db = sqlite3.connect(db_path)
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(question, answer, tokenize='porter')")

@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from indexer import build_index
 from indexer.sources import MAX_FILE_BYTES
-from search import IndexCorruptError, Searcher, store
+from search import IndexCorruptError, QueryError, Searcher, store
 
 QA = "What is ferritin?\n\nA protein that stores iron.\n\nWhat is MS?\n\nA disease of the nervous system.\n"
 
@@ -94,12 +95,37 @@ def test_symlink_loop_and_huge_file_are_reported_and_the_rest_indexed(write_corp
     assert stats.documents == 2
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_file_is_reported(write_corpus, tmp_path):
+def test_unreadable_file_is_reported(write_corpus, tmp_path, monkeypatch):
     root = write_corpus({"good.txt": QA, "secret.txt": QA})
     (root / "secret.txt").chmod(0)
+    if os.geteuid() == 0:  # root reads any file: make this one fail as it would for a user
+        real = Path.read_bytes
+        monkeypatch.setattr(
+            Path, "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if self.name == "secret.txt" else real(self)
+        )
     stats = build_index(root, tmp_path / "ix")
-    assert {f.name: f.skipped for f in stats.skipped_files}["secret.txt"].startswith("cannot read")
+    assert {f.name: f.skipped for f in stats.skipped_files}["secret.txt"] == "cannot read: Permission denied"
+    assert stats.documents == 2
+
+
+def test_nothing_touches_the_network(write_corpus, tmp_path, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    root = write_corpus({"a.html": "<html><head><link rel=stylesheet href='http://example.com/x.css'></head><body><h2>What is ferritin?</h2><p>A protein <img src='http://example.com/i.png'>.</p></body></html>"})
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        assert s.search("ferritin")[0].question == "What is ferritin?"
+
+
+def test_a_search_over_its_time_budget_is_stopped_with_a_query_error(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA})
+    with Searcher(tmp_path / "ix", corpus=root, time_budget=0.0) as s:
+        with pytest.raises(QueryError, match="took longer than"):
+            s.search("ferritin")
 
 
 def test_the_same_article_twice_is_shown_once(write_corpus, tmp_path):
