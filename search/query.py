@@ -46,6 +46,7 @@ class PreparedQuery:
     searched: str
     corrections: list[tuple[str, str]] = field(default_factory=list)
     expansions: list[tuple[str, str]] = field(default_factory=list)
+    proximity: list[Query] = field(default_factory=list)
 
 
 class QueryBuilder:
@@ -92,31 +93,29 @@ class QueryBuilder:
             raise QueryError("the query matches everything: add a word to search for")
         prepared = PreparedQuery(text, parsed, text)
         rewrite = _Rewrite(self, vocabulary, prepared, correct=correct)
-        query = rewrite.expand(self._with_proximity(rewrite.correct(_without(parsed))))
-        prepared.query = self._spread(query)
+        corrected = rewrite.correct(_without(parsed))
+        prepared.proximity = self._proximity_pairs(corrected)
+        prepared.query = self._spread(rewrite.expand(corrected))
         prepared.searched = rewrite.corrected_text()
         return prepared
 
-    def _with_proximity(self, query: Query) -> Query:
-        """Add a loose phrase for each pair of neighbouring plain words of an OR query.
+    def _proximity_pairs(self, query: Query) -> list[Query]:
+        """A loose phrase for each pair of neighbouring plain words of an OR query.
 
         Documents where the words of the query stand close together, as they do in the
-        question typed, rank above documents that merely contain them somewhere.
+        question typed, rank above documents that merely contain them somewhere. The
+        searcher adds these to the scores of the best hits only: matching positions over
+        the whole index would cost more than the rest of the search.
         """
         weight = self.settings.proximity_weight
         if not weight or not isinstance(query, Or):
-            return query
+            return []
         words = [q for q in query.subqueries if isinstance(q, Term) and q.fieldname == _ANY]
-        pairs = [
+        return [
             Phrase(self.settings.proximity_field, [a.text, b.text], slop=self.settings.proximity_slop, boost=weight)
             for a, b in zip(words, words[1:])
             if a.text != b.text
         ]
-        if not pairs:
-            return query
-        with_pairs = copy.copy(query)
-        with_pairs.subqueries = [*query.subqueries, Or(pairs)]
-        return with_pairs
 
     def _spread(self, query: Query) -> Query:
         """Put every field-less leaf on each searched field, with that field's weight."""

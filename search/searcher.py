@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
+from whoosh.query import Or, Query
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from . import highlight as highlights
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 PathLike = str | os.PathLike[str]
 DUPLICATE_LOOKAHEAD = 5
+RERANK_DEPTH = 100  # hits whose scores the proximity of query words may still change
 TIME_BUDGET = 5.0  # seconds a search may take before it is stopped
 
 
@@ -192,6 +194,10 @@ class Searcher:
         return store.read_manifest(generation).acronyms if generation else {}
 
     def _current(self):
+        """The open Whoosh searcher, switched first if another process swapped the index.
+
+        Take it once per search: a second call may switch again and close the first.
+        """
         if store.pointer_stamp(self.index_dir) != self._stamp:
             self._open()
         return self._searcher
@@ -201,6 +207,9 @@ class Searcher:
     def prepare(self, query: str, *, exact: bool = False) -> PreparedQuery:
         """The Whoosh query that `results` would run, with its corrections and expansions."""
         self._current()
+        return self._prepare(query, exact)
+
+    def _prepare(self, query: str, exact: bool) -> PreparedQuery:
         assert self._builder is not None
         return self._builder.build(query, self._vocabulary, correct=not exact)
 
@@ -224,13 +233,15 @@ class Searcher:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         searcher = self._current()
-        prepared = self.prepare(query, exact=exact)
+        prepared = self._prepare(query, exact)
         corrected = prepared.searched if prepared.corrections else None
         results = Results(query, 0, [], corrected, prepared.corrections, prepared.expansions)
         if is_empty(prepared.query):
             return results
-        # A few more than asked for, so that folding duplicates still fills the page.
-        collector = searcher.collector(limit=limit + DUPLICATE_LOOKAHEAD, terms=True)
+        # A few more than asked for, so that folding duplicates still fills the page, and
+        # enough for the proximity of query words to reorder the best of them.
+        depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
+        collector = searcher.collector(limit=depth, terms=True)
         # No SIGALRM: the library may run in any thread. The limit is checked between documents.
         timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
         try:
@@ -239,17 +250,18 @@ class Searcher:
             raise QueryError(f"the search took longer than {self.time_budget:g} s: use more specific words") from None
         found = timed.results()
         highlights.configure(found)
-        owners = first_of_each([hit.get("answer", "") for hit in found])
-        kept: dict[int, Hit] = {}  # index in `found` -> the hit shown for it
-        for index, (hit, owner) in enumerate(zip(found, owners)):
+        ranked = _reranked(searcher, list(found), prepared.proximity)
+        owners = first_of_each([hit.get("answer", "") for hit, _ in ranked])
+        kept: dict[int, Hit] = {}  # index in `ranked` -> the hit shown for it
+        for index, ((hit, score), owner) in enumerate(zip(ranked, owners)):
             if owner is not None:
                 if owner in kept:
                     kept[owner].duplicates.append(hit.get("source", ""))
                 continue
             if len(kept) < limit:
-                entry = _hit(len(kept) + 1, hit, highlight)
+                entry = _hit(len(kept) + 1, hit, score, highlight)
                 if explain:
-                    entry.explanation = score_parts(searcher, prepared.query, hit.docnum)
+                    entry.explanation = score_parts(searcher, Or([prepared.query, *prepared.proximity]), hit.docnum)
                 kept[index] = entry
         results.hits = list(kept.values())
         results.total = len(found) - sum(1 for owner in owners if owner is not None)
@@ -265,12 +277,29 @@ class Searcher:
         return self._current().doc_count()
 
 
-def _hit(rank: int, hit, highlight: bool) -> Hit:
+def _reranked(searcher, hits: list, pairs: list[Query]) -> list[tuple[object, float]]:
+    """(hit, score) best first, each score raised by the proximity pairs matching that document."""
+    scores = {hit.docnum: float(hit.score) for hit in hits}
+    if pairs and hits:
+        context = searcher.context()
+        ordered = sorted(scores)
+        for pair in pairs:
+            matcher = pair.matcher(searcher, context)
+            for docnum in ordered:  # matchers only move forward
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    scores[docnum] += matcher.score()  # the pair's weight is its boost
+    return sorted(((hit, scores[hit.docnum]) for hit in hits), key=lambda pair: -pair[1])
+
+
+def _hit(rank: int, hit, score: float, highlight: bool) -> Hit:
     questions = hit.get("question", "").split(QUESTION_SEPARATOR)
     answer = hit.get("answer", "")
     return Hit(
         rank=rank,
-        score=round(float(hit.score), 4),
+        score=round(score, 4),
         id=hit["id"],
         question=questions[0],
         answer=answer,
