@@ -27,14 +27,17 @@ def similarity(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b)
 
 
-def first_of_each(answers: list[str]) -> list[int | None]:
-    """For each answer, the index of an earlier near-identical answer, or None if it is the first."""
-    kept: list[tuple[int, frozenset]] = []
-    owners: list[int | None] = []
-    for i, answer in enumerate(answers):
+class NearDuplicates:
+    """The answers shown so far, to fold near-identical later ones into them."""
+
+    def __init__(self) -> None:
+        self._shown: list[frozenset] = []
+
+    def first_like(self, answer: str) -> int | None:
+        """The position of a shown answer near-identical to `answer`, or None."""
         own = shingles(answer)
-        owner = next((j for j, other in kept if similarity(own, other) >= SIMILARITY), None)
-        owners.append(owner)
-        if owner is None:
-            kept.append((i, own))
-    return owners
+        return next((i for i, other in enumerate(self._shown) if similarity(own, other) >= SIMILARITY), None)
+
+    def add(self, answer: str) -> None:
+        """Remember an answer that is shown."""
+        self._shown.append(shingles(answer))

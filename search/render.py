@@ -36,7 +36,8 @@ def results_lines(results: Results, *, color: bool, explain: bool = False) -> It
     noun = "answer" if results.total == 1 else "answers"
     more = f", showing the top {shown}" if shown < results.total else ""
     searched = results.corrected_query or results.query
-    yield _style(f"{results.total} {noun} for “{safe(searched)}”{more}", color, dim=True)
+    about = "" if results.total_exact else "about "
+    yield _style(f"{about}{results.total} {noun} for “{safe(searched)}”{more}", color, dim=True)
     if explain and results.expansions:
         also = ", ".join(f"{safe(a)} → {safe(b)}" for a, b in results.expansions)
         yield _style(f"also searched: {also}", color, dim=True)

@@ -13,7 +13,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from . import highlight as highlights
 from . import store
-from .collapse import first_of_each
+from .collapse import NearDuplicates
 from .explain import ScorePart, score_parts
 from .errors import FaqsearchError, IndexCorruptError, IndexMissingError, QueryError
 from .query import PreparedQuery, QueryBuilder, is_empty
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 PathLike = str | os.PathLike[str]
 DUPLICATE_LOOKAHEAD = 5
-RERANK_DEPTH = 100  # hits whose scores the proximity of query words may still change
+RERANK_DEPTH = 30  # hits whose scores the proximity of query words may still change
+EXACT_COUNT_LIMIT = 20_000  # above this many documents a count of all matches is estimated
 TIME_BUDGET = 5.0  # seconds a search may take before it is stopped
 
 
@@ -67,7 +68,8 @@ class Hit:
 class Results:
     """The answers to one query: `total` counts every match, `hits` holds the top ones.
 
-    When a word of the query was not in the index and was corrected, `corrected_query` is
+    `total_exact` is False when the index is so large that `total` is an estimate (an upper
+    bound). When a word of the query was not in the index and was corrected, `corrected_query` is
     the text actually searched and `corrections` lists (typed, used) pairs. `expansions`
     lists the synonyms and acronyms the search also looked for, as (typed, also searched).
     """
@@ -78,6 +80,7 @@ class Results:
     corrected_query: str | None = None
     corrections: list[tuple[str, str]] = field(default_factory=list)
     expansions: list[tuple[str, str]] = field(default_factory=list)
+    total_exact: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: {"query", "corrected_query", "total", "hits": [...], ...}."""
@@ -85,6 +88,7 @@ class Results:
             "query": self.query,
             "corrected_query": self.corrected_query,
             "total": self.total,
+            "total_exact": self.total_exact,
             "hits": [h.to_dict() for h in self.hits],
             "corrections": [list(pair) for pair in self.corrections],
             "expansions": [list(pair) for pair in self.expansions],
@@ -241,7 +245,7 @@ class Searcher:
         # A few more than asked for, so that folding duplicates still fills the page, and
         # enough for the proximity of query words to reorder the best of them.
         depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
-        collector = searcher.collector(limit=depth, terms=True)
+        collector = searcher.collector(limit=depth)
         # No SIGALRM: the library may run in any thread. The limit is checked between documents.
         timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
         try:
@@ -251,20 +255,27 @@ class Searcher:
         found = timed.results()
         highlights.configure(found)
         ranked = _reranked(searcher, list(found), prepared.proximity)
-        owners = first_of_each([hit.get("answer", "") for hit, _ in ranked])
-        kept: dict[int, Hit] = {}  # index in `ranked` -> the hit shown for it
-        for index, ((hit, score), owner) in enumerate(zip(ranked, owners)):
-            if owner is not None:
-                if owner in kept:
-                    kept[owner].duplicates.append(hit.get("source", ""))
+        folder = NearDuplicates()
+        folded = 0
+        for hit, score in ranked:
+            first = folder.first_like(hit.get("answer", ""))
+            if first is not None:
+                results.hits[first].duplicates.append(hit.get("source", ""))
+                folded += 1
                 continue
-            if len(kept) < limit:
-                entry = _hit(len(kept) + 1, hit, score, highlight)
-                if explain:
-                    entry.explanation = score_parts(searcher, Or([prepared.query, *prepared.proximity]), hit.docnum)
-                kept[index] = entry
-        results.hits = list(kept.values())
-        results.total = len(found) - sum(1 for owner in owners if owner is not None)
+            if len(results.hits) == limit:
+                break
+            entry = _hit(len(results.hits) + 1, hit, score, highlight)
+            if explain:
+                entry.explanation = score_parts(searcher, Or([prepared.query, *prepared.proximity]), hit.docnum)
+            folder.add(hit.get("answer", ""))
+            results.hits.append(entry)
+        if found.scored_length() < depth:  # the collector saw every match: the count is free
+            results.total = found.scored_length() - folded
+        elif searcher.doc_count() <= EXACT_COUNT_LIMIT:
+            results.total = len(found) - folded  # runs the query again, unscored
+        else:
+            results.total, results.total_exact = min(found.estimated_length(), searcher.doc_count()), False
         return results
 
     def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:

@@ -41,7 +41,7 @@ def test_json_output_contract(run):
     result = run("--json", "ferritin")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"query", "corrected_query", "total", "hits", "corrections", "expansions"}
+    assert set(data) == {"query", "corrected_query", "total", "total_exact", "hits", "corrections", "expansions"}
     assert data["query"] == "ferritin" and data["total"] == 3
     first = data["hits"][0]
     expected = {"rank": int, "score": float, "id": str, "question": str, "answer": str, "source": str, "highlights": list}
@@ -59,7 +59,8 @@ def test_no_hits_exits_1(run):
     json_result = run("--json", "xylophone")
     assert json_result.exit_code == 1
     assert json.loads(json_result.stdout) == {
-        "query": "xylophone", "corrected_query": None, "total": 0, "hits": [], "corrections": [], "expansions": []
+        "query": "xylophone", "corrected_query": None, "total": 0, "total_exact": True, "hits": [],
+        "corrections": [], "expansions": [],
     }
 
 
