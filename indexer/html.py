@@ -24,17 +24,25 @@ _DROP_TAGS = [
     "menu", "dialog", "head",
 ]
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "alert"}
-# Class or id words of page furniture. Matched against whole words of the attribute
-# ("comment-list" but not "commentary").
-_FURNITURE = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|sidebar|widget|footer|header|masthead|"
-    r"share|sharing|social|related|recommended|popular|trending|newsletter|subscribe|subscription|"
-    r"signup|cookie|consent|gdpr|banner|advert|advertisement|ads?|sponsor(?:ed)?|promo|comments?|"
-    r"respond|reply|author-?box|about-author|author-bio|bio|toc|table-of-contents|pagination|"
-    r"skip-link|screen-reader-text|sr-only|visually-hidden|hidden|modal|popup|disqus|outbrain|taboola)"
-    r"(?:$|[\s_-])",
+# Class or id words of page furniture, matched against whole words of the attribute
+# ("comment-list" but not "commentary"). Strong ones always mark furniture; weak ones are
+# also used by the article's own wrappers ("with-sidebar-right", "sc-ad-container
+# article-content", "toc-title"), so they count only when nothing says "article".
+_STRONG_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|footer|masthead|share|sharing|social|"
+    r"related|recommended|popular|trending|newsletter|subscribe|subscription|signup|cookie|consent|"
+    r"gdpr|advert|advertisement|sponsor(?:ed)?|promo|comments?|respond|reply|author-?box|"
+    r"about-author|author-bio|pagination|skip-link|screen-reader-text|sr-only|visually-hidden|"
+    r"modal|popup|disqus|outbrain|taboola)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_WEAK_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:sidebar|widget|header|banner|ads?|bio|toc|table-of-contents|hidden)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_ARTICLE_NAMES = re.compile(r"article|content|post|entry|story|body|main|text|prose", re.IGNORECASE)
+# A wrapper holding this share of the page's text is the article, whatever it is called.
+_ARTICLE_SHARE = 0.3
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Blocks whose text is read whole.
 _LEAVES: dict[str, BlockKind] = {"p": "paragraph", "dt": "term", "summary": "term", "pre": "paragraph", "caption": "paragraph", "figcaption": "paragraph"}
@@ -62,18 +70,50 @@ def read_html(markup: str) -> Page:
         soup = BeautifulSoup(_STRAY_MARKED_SECTION.sub("&lt;![", markup), "html.parser")
     title = _title(soup)
     faq = _faq_from_json_ld(soup)
-    if faq:
-        return Page(faq, title)
+    article_body = _article_body_from_json_ld(soup)
+    description = _meta(soup, ({"name": "description"}, {"property": "og:description"}))
     _drop_furniture(soup)
     root = _main_content(soup)
-    return Page(list(_blocks(root)) if root is not None else [], title)
+    blocks = list(_blocks(root)) if root is not None else []
+    if len(article_body) > sum(len(b.text) for b in blocks):
+        # The publisher's own copy of the article is fuller than what the page shows
+        # (text rendered by scripts, or lost with the furniture).
+        blocks = [Block("paragraph", _clean(part)) for part in article_body.split("\n") if part.strip()]
+    blocks = _with_faq(blocks, faq)
+    if not blocks and description:
+        blocks = [Block("paragraph", description)]  # a page drawn by scripts: its summary is all there is
+    return Page(blocks, title)
 
 
-def _title(soup: BeautifulSoup) -> str:
-    for attrs in ({"property": "og:title"}, {"name": "twitter:title"}):
+def _with_faq(blocks: list[Block], faq: list[Block]) -> list[Block]:
+    """The page's blocks, then each FAQPage question (with its answer) the page does not show itself."""
+    shown = {_key(b.text) for b in blocks if b.kind in ("heading", "term", "question") or b.emphasis}
+    extra: list[Block] = []
+    keep = False
+    for block in faq:
+        if block.kind == "question":
+            keep = _key(block.text) not in shown
+        if keep:
+            extra.append(block)
+    return blocks + extra
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _meta(soup: BeautifulSoup, candidates: tuple[dict[str, str], ...]) -> str:
+    for attrs in candidates:
         meta = soup.find("meta", attrs=attrs)
         if isinstance(meta, Tag) and meta.get("content"):
             return _clean(str(meta["content"]))
+    return ""
+
+
+def _title(soup: BeautifulSoup) -> str:
+    title = _meta(soup, ({"property": "og:title"}, {"name": "twitter:title"}))
+    if title:
+        return title
     if soup.title and soup.title.string:
         return _clean(soup.title.string)
     h1 = soup.find("h1")
@@ -104,6 +144,23 @@ def _faq_from_json_ld(soup: BeautifulSoup) -> list[Block]:
     return blocks
 
 
+def _article_body_from_json_ld(soup: BeautifulSoup) -> str:
+    """The longest schema.org articleBody in the page's JSON-LD, or ""."""
+    best = ""
+    for script in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)}):
+        try:
+            data = json.loads(script.string or "")
+        except ValueError:
+            continue
+        for node in _json_nodes(data):
+            body = node.get("articleBody")
+            if isinstance(body, str) and len(body) > len(best):
+                best = body
+    if "<" in best:
+        best = BeautifulSoup(best, "html.parser").get_text("\n")
+    return best.strip()
+
+
 def _json_nodes(data: object) -> Iterator[dict]:
     stack = [data]
     while stack:
@@ -125,6 +182,7 @@ def _drop_furniture(soup: BeautifulSoup) -> None:
         comment.extract()
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    page_chars = _text_length(soup)
     doomed = []
     for tag in soup.find_all(True):
         if tag.attrs is None:  # inside an already-collected subtree
@@ -133,7 +191,7 @@ def _drop_furniture(soup: BeautifulSoup) -> None:
             tag.get("role") in _DROP_ROLES
             or tag.has_attr("hidden")
             or tag.get("aria-hidden") == "true"
-            or _is_furniture_name(tag)
+            or _is_furniture_name(tag, page_chars)
         ):
             doomed.append(tag)
     for tag in doomed:
@@ -143,11 +201,17 @@ def _drop_furniture(soup: BeautifulSoup) -> None:
         br.replace_with("\n")
 
 
-def _is_furniture_name(tag: Tag) -> bool:
+def _is_furniture_name(tag: Tag, page_chars: int) -> bool:
     if tag.name in ("body", "html", "main", "article"):
         return False
     names = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
-    return bool(names.strip()) and bool(_FURNITURE.search(names))
+    if not names.strip():
+        return False
+    if _STRONG_FURNITURE.search(names):
+        return True
+    if not _WEAK_FURNITURE.search(names) or _ARTICLE_NAMES.search(names):
+        return False
+    return _text_length(tag) < _ARTICLE_SHARE * page_chars
 
 
 def _main_content(soup: BeautifulSoup) -> Tag | None:

@@ -41,7 +41,7 @@ def test_definition_lists_and_details_summary():
     ]
 
 
-def test_schema_org_faqpage_is_used_directly():
+def test_schema_org_faqpage_questions_are_added_to_the_page():
     data = {
         "@context": "https://schema.org",
         "@type": "FAQPage",
@@ -50,9 +50,21 @@ def test_schema_org_faqpage_is_used_directly():
             {"@type": "Question", "name": "Is it common?", "acceptedAnswer": {"@type": "Answer", "text": "Fairly."}},
         ],
     }
-    markup = page("<h2>Unrelated heading?</h2><p>Noise.</p>", head=f'<script type="application/ld+json">{json.dumps(data)}</script>')
+    markup = page("<h2>Is it common?</h2><p>Fairly, says the page.</p>", head=f'<script type="application/ld+json">{json.dumps(data)}</script>')
     found = docs(markup)
-    assert [(d.question, d.answer) for d in found] == [("What is MS?", "A disease of the brain."), ("Is it common?", "Fairly.")]
+    # The page's own copy of a question wins; the ones it does not show come from the data.
+    assert [(d.question, d.answer) for d in found] == [("Is it common?", "Fairly, says the page."), ("What is MS?", "A disease of the brain.")]
+
+
+def test_json_ld_article_body_is_used_when_the_page_shows_less():
+    data = {"@type": "NewsArticle", "articleBody": "The whole story, first paragraph.\nThe second paragraph of it."}
+    markup = page("<p>Teaser.</p>", head=f'<script type="application/ld+json">{json.dumps(data)}</script>')
+    assert [b.text for b in read_html(markup).blocks] == ["The whole story, first paragraph.", "The second paragraph of it."]
+
+
+def test_a_page_without_readable_body_falls_back_to_its_description():
+    markup = '<html><head><meta name="description" content="What the page is about, in a sentence."></head><body><div id="app"></div></body></html>'
+    assert [b.text for b in read_html(markup).blocks] == ["What the page is about, in a sentence."]
 
 
 def test_bold_lead_in_paragraph_is_a_question():
