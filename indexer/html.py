@@ -25,21 +25,28 @@ _DROP_TAGS = [
 ]
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "alert"}
 # Class or id words of page furniture, matched against whole words of the attribute
-# ("comment-list" but not "commentary"). Strong ones always mark furniture; weak ones are
-# also used by the article's own wrappers ("with-sidebar-right", "sc-ad-container
-# article-content", "toc-title"), so they count only when nothing says "article".
-_STRONG_FURNITURE = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|footer|masthead|share|sharing|social|"
-    r"related|recommended|popular|trending|newsletter|subscribe|subscription|signup|cookie|consent|"
-    r"gdpr|advert|advertisement|sponsor(?:ed)?|promo|comments?|respond|reply|author-?box|"
-    r"about-author|author-bio|pagination|skip-link|screen-reader-text|sr-only|visually-hidden|"
-    r"modal|popup|disqus|outbrain|taboola)(?:$|[\s_-])",
-    re.IGNORECASE,
+# ("comment-list" but not "commentary"). Text furniture (comments, newsletter boxes, cookie
+# banners) is always dropped. Link furniture (navigation, related stories, share bars) is
+# dropped when it is mostly links or short: "js-code-nav-container" around a README and
+# "no-share post" around a story are neither. Weak words are also used by the article's
+# own wrappers ("with-sidebar-right", "sc-ad-container article-content", "toc-title"), so
+# they count only when nothing says "article".
+def _words_pattern(words: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|[\s_-])(?:{words})(?:$|[\s_-])", re.IGNORECASE)
+
+
+_TEXT_FURNITURE = _words_pattern(
+    r"footer|masthead|newsletter|subscribe|subscription|signup|cookie|consent|gdpr|advert|"
+    r"advertisement|sponsor(?:ed)?|promo|comments?|respond|reply|author-?box|about-author|author-bio|"
+    r"skip-link|screen-reader-text|sr-only|visually-hidden|modal|popup|disqus|outbrain|taboola"
 )
-_WEAK_FURNITURE = re.compile(
-    r"(?:^|[\s_-])(?:sidebar|widget|header|banner|ads?|bio|toc|table-of-contents|hidden)(?:$|[\s_-])",
-    re.IGNORECASE,
+_LINK_FURNITURE = _words_pattern(
+    r"nav|navbar|navigation|menu|breadcrumbs?|pagination|share|sharing|social|related|recommended|popular|trending"
 )
+_WEAK_FURNITURE = _words_pattern(r"sidebar|widget|header|banner|ads?|bio|toc|table-of-contents|hidden")
+_LINK_DENSITY = 0.3
+_MARKED_SHARE = 0.5  # an <article> holding less of the page's text is a part, not the article
+_SHORT_TEXT = 300
 _ARTICLE_NAMES = re.compile(r"article|content|post|entry|story|body|main|text|prose", re.IGNORECASE)
 # A wrapper holding this share of the page's text is the article, whatever it is called.
 _ARTICLE_SHARE = 0.3
@@ -207,24 +214,36 @@ def _is_furniture_name(tag: Tag, page_chars: int) -> bool:
     names = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
     if not names.strip():
         return False
-    if _STRONG_FURNITURE.search(names):
+    if _TEXT_FURNITURE.search(names):
         return True
+    if _LINK_FURNITURE.search(names):
+        chars = _text_length(tag)
+        return chars < _SHORT_TEXT or _link_chars(tag) >= _LINK_DENSITY * chars
     if not _WEAK_FURNITURE.search(names) or _ARTICLE_NAMES.search(names):
         return False
     return _text_length(tag) < _ARTICLE_SHARE * page_chars
 
 
+def _link_chars(tag: Tag) -> int:
+    return sum(_text_length(a) for a in tag.find_all("a"))
+
+
 def _main_content(soup: BeautifulSoup) -> Tag | None:
-    body = soup.find(attrs={"itemprop": "articleBody"})
-    if isinstance(body, Tag) and _text_length(body) > 200:
-        return body
-    articles = [a for a in soup.find_all("article") if _text_length(a) > 200]
-    if articles:
-        return max(articles, key=_text_length)
-    for candidate in (soup.find("main"), soup.find(attrs={"role": "main"}), soup.body, soup):
-        if isinstance(candidate, Tag):
+    """The element holding the article: the page's own mark (articleBody, <article>) when it
+    holds most of the text left, else <main>, else the body.
+
+    A page may mark only a part as an <article> (an FAQ box, a teaser) with the story
+    around it; the furniture is gone by now, so the larger container is the safer choice.
+    """
+    page = next((c for c in (soup.find("main"), soup.find(attrs={"role": "main"}), soup.body, soup) if isinstance(c, Tag)), None)
+    if page is None:
+        return None
+    total = _text_length(page)
+    marked = [soup.find(attrs={"itemprop": "articleBody"}), *sorted(soup.find_all("article"), key=_text_length, reverse=True)[:1]]
+    for candidate in marked:
+        if isinstance(candidate, Tag) and _text_length(candidate) > max(200, _MARKED_SHARE * total):
             return candidate
-    return None
+    return page
 
 
 def _text_length(tag: Tag) -> int:
