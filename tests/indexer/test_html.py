@@ -128,3 +128,23 @@ def test_markup_the_parser_rejects_is_read_as_text():
 def test_unclosed_paragraphs_do_not_run_together():
     page = read_html("<body><p>first paragraph<p>second paragraph<p>third</body>")
     assert [b.text for b in page.blocks] == ["first paragraph", "second paragraph", "third"]
+
+
+def test_a_wrapper_named_like_furniture_but_holding_the_article_is_kept():
+    story = "<p>" + "The story goes on with many plain sentences and no links at all. " * 8 + "</p>"
+    markup = page(
+        f'<div class="no-share post">{story}</div>'
+        '<div class="related"><a href="/a">Another story</a> <a href="/b">And another</a></div>'
+        f'<div class="js-code-nav-container">{story}</div>'
+        '<div class="with-sidebar-right">' + story + "</div>"
+    )
+    text = " ".join(b.text for b in read_html(markup).blocks)
+    assert text.count("The story goes on") == 24
+    assert "Another story" not in text
+
+
+def test_an_article_element_holding_a_small_part_of_the_page_is_not_the_whole_article():
+    intro = "<p>" + "An introduction outside the article element, long enough to matter here. " * 10 + "</p>"
+    box = "<article><h2>Is this the FAQ box?</h2><p>" + "Yes, a box of questions and answers. " * 7 + "</p></article>"
+    text = " ".join(b.text for b in read_html(page(intro + box)).blocks)
+    assert "An introduction outside" in text and "a box of questions" in text
