@@ -76,8 +76,9 @@ def read_html(markup: str) -> Page:
         # it as text, and so do we.
         soup = BeautifulSoup(_STRAY_MARKED_SECTION.sub("&lt;![", markup), "html.parser")
     title = _title(soup)
-    faq = _faq_from_json_ld(soup)
-    article_body = _article_body_from_json_ld(soup)
+    structured = list(_json_ld_nodes(soup))  # read before the scripts holding it are dropped
+    faq = _faq_from_json_ld(structured)
+    article_body = _article_body_from_json_ld(structured)
     description = _meta(soup, ({"name": "description"}, {"property": "og:description"}))
     _drop_furniture(soup)
     root = _main_content(soup)
@@ -127,42 +128,42 @@ def _title(soup: BeautifulSoup) -> str:
     return _clean(h1.get_text()) if h1 else ""
 
 
-def _faq_from_json_ld(soup: BeautifulSoup) -> list[Block]:
-    blocks: list[Block] = []
+def _json_ld_nodes(soup: BeautifulSoup) -> Iterator[dict]:
+    """Every object in the page's JSON-LD scripts (malformed ones are skipped)."""
     for script in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)}):
         try:
             data = json.loads(script.string or "")
         except ValueError:
             continue
-        for node in _json_nodes(data):
-            if _has_type(node, "Question"):
-                answer = node.get("acceptedAnswer") or node.get("suggestedAnswer")
-                if isinstance(answer, list):
-                    answer = answer[0] if answer else None
-                question = _clean(str(node.get("name") or ""))
-                text = answer.get("text") if isinstance(answer, dict) else None
-                if question and text:
-                    blocks.append(Block("question", question))
-                    answer_page = read_html(str(text)) if "<" in str(text) else None
-                    if answer_page and answer_page.blocks:
-                        blocks.extend(answer_page.blocks)
-                    else:
-                        blocks.append(Block("paragraph", _clean(str(text))))
+        yield from _json_nodes(data)
+
+
+def _faq_from_json_ld(nodes: list[dict]) -> list[Block]:
+    blocks: list[Block] = []
+    for node in nodes:
+        if _has_type(node, "Question"):
+            answer = node.get("acceptedAnswer") or node.get("suggestedAnswer")
+            if isinstance(answer, list):
+                answer = answer[0] if answer else None
+            question = _clean(str(node.get("name") or ""))
+            text = answer.get("text") if isinstance(answer, dict) else None
+            if question and text:
+                blocks.append(Block("question", question))
+                answer_page = read_html(str(text)) if "<" in str(text) else None
+                if answer_page and answer_page.blocks:
+                    blocks.extend(answer_page.blocks)
+                else:
+                    blocks.append(Block("paragraph", _clean(str(text))))
     return blocks
 
 
-def _article_body_from_json_ld(soup: BeautifulSoup) -> str:
+def _article_body_from_json_ld(nodes: list[dict]) -> str:
     """The longest schema.org articleBody in the page's JSON-LD, or ""."""
     best = ""
-    for script in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)}):
-        try:
-            data = json.loads(script.string or "")
-        except ValueError:
-            continue
-        for node in _json_nodes(data):
-            body = node.get("articleBody")
-            if isinstance(body, str) and len(body) > len(best):
-                best = body
+    for node in nodes:
+        body = node.get("articleBody")
+        if isinstance(body, str) and len(body) > len(best):
+            best = body
     if "<" in best:
         best = BeautifulSoup(best, "html.parser").get_text("\n")
     return best.strip()

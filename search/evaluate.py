@@ -24,6 +24,7 @@ from statistics import fmean
 from .errors import CorpusError, QueryError
 from .metrics import MEASURES
 from .searcher import Searcher
+from .textfiles import read_lines
 
 DEPTH = 100  # hits fetched per query: enough for R@100
 
@@ -141,10 +142,7 @@ def _mean(per_query: dict[str, dict[str, float]], ids: list[str]) -> dict[str, f
 
 
 def _read_jsonl(path: Path) -> list[dict]:
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"cannot read queries {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    lines = read_lines(path, "queries", CorpusError)
     records = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
@@ -156,10 +154,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def _read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"cannot read judgments {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    lines = read_lines(path, "judgments", CorpusError)
     judgments: dict[str, dict[str, int]] = defaultdict(dict)
     for number, line in enumerate(lines, start=1):
         parts = line.split()

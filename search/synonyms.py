@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FaqsearchError
+from .textfiles import read_lines
 
 Tokens = tuple[str, ...]
 Analyze = Callable[[str], Tokens]
@@ -43,10 +44,7 @@ class Rule:
 
 def read_synonyms(path: Path) -> list[Rule]:
     """Parse a synonyms file (see corpus/synonyms.txt for the format). Raises SynonymsError."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SynonymsError(f"cannot read synonyms file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    lines = read_lines(path, "synonyms file", SynonymsError)
     rules = []
     for number, line in enumerate(lines, start=1):
         line = line.split("#", 1)[0].strip()
