@@ -69,6 +69,10 @@ class Thesaurus:
     """Analyzed phrase → the other phrasings (analyzed) and their display text."""
 
     entries: dict[Tokens, list[tuple[Tokens, str]]] = field(default_factory=dict)
+    longest: int = field(init=False)  # the most tokens in any key: how far a query builder must look ahead
+
+    def __post_init__(self) -> None:
+        self.longest = max((len(k) for k in self.entries), default=0)
 
     @classmethod
     def build(cls, rules: Iterable[Rule], analyze: Analyze) -> Thesaurus:
@@ -83,11 +87,6 @@ class Thesaurus:
                     if tokens and tokens != key:
                         entries[key].setdefault(tokens, text)
         return cls({key: list(alts.items()) for key, alts in entries.items()})
-
-    @property
-    def longest(self) -> int:
-        """The most tokens in any key: how far a query builder must look ahead."""
-        return max((len(k) for k in self.entries), default=0)
 
     def alternatives(self, tokens: Tokens) -> list[tuple[Tokens, str]]:
         """Other phrasings of `tokens`, or [] when there are none."""
