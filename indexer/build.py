@@ -27,6 +27,7 @@ from search.schema import QUESTION_SEPARATOR, make_schema
 from .acronyms import mine
 from .sources import FileResult, read_file
 
+FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole (exact statistics)
 Progress = Callable[[int, int, str], None]
 """Called after each file as progress(done, total, file name)."""
 
@@ -41,6 +42,8 @@ class BuildStats:
     documents: int = 0
     seconds: float = 0.0
     acronyms: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: int = 0  # files an update kept without reading them again
+    removed: list[str] = field(default_factory=list)  # files an update dropped
 
     @property
     def indexed_files(self) -> list[FileResult]:
@@ -57,11 +60,15 @@ def build_index(
     *,
     progress: Progress | None = None,
     lock_timeout: float = 60.0,
+    full: bool = False,
 ) -> BuildStats:
-    """Build a fresh index of `corpus` (a directory or one file) into `index_dir`.
+    """Bring the index of `corpus` (a directory or one file) in `index_dir` up to date.
 
-    Defaults: the shipped corpus (or `$FAQSEARCH_CORPUS`) and the user's cache directory (or
-    `$FAQSEARCH_INDEX`). The previous index stays searchable until the new one is complete.
+    Only files added, changed or removed since the last build are read again (the manifest
+    keeps each file's size, modification time and content hash); `full=True`, a schema
+    change or another corpus rebuild everything. Defaults: the shipped corpus (or
+    `$FAQSEARCH_CORPUS`) and the user's cache directory (or `$FAQSEARCH_INDEX`). The
+    previous index stays searchable until the new one is complete.
 
     Raises CorpusError for a missing corpus, IndexBusyError when another build holds the lock
     longer than `lock_timeout` seconds, and FaqsearchError when the index cannot be written.
@@ -77,10 +84,14 @@ def build_index(
         raise FaqsearchError(f"cannot create index directory {target}: {exc.strerror or exc}") from None
     with _build_lock(target, lock_timeout):
         _remove_leftovers(target)
+        previous = None if full else _previous(target, stats.corpus)
         building = target / f"{store.BUILDING_PREFIX}{os.getpid()}-{time.time_ns()}"
         try:
             building.mkdir()
-            manifest = _write_generation(building, entries, stats, progress)
+            if previous is None:
+                manifest = _write_generation(building, entries, stats, progress)
+            else:
+                manifest = _update_generation(previous, building, entries, stats, progress)
             generation = target / f"{store.GENERATION_PREFIX}{time.time_ns()}"
             building.rename(generation)
             _swap_pointer(target, generation.name)
@@ -94,43 +105,118 @@ def build_index(
     return stats
 
 
+def _previous(index_dir: Path, corpus: Path) -> tuple[Path, store.Manifest] | None:
+    """The live generation and its manifest, when an update of it can stand for a full build."""
+    try:
+        generation = store.current_generation(index_dir)
+        if generation is None:
+            return None
+        manifest = store.read_manifest(generation)
+    except FaqsearchError:  # damaged or another schema version: rebuild it all
+        return None
+    return (generation, manifest) if Path(manifest.corpus) == corpus else None
+
+
 def _write_generation(building: Path, entries, stats: BuildStats, progress: Progress | None) -> store.Manifest:
     manifest = store.Manifest(corpus=str(stats.corpus))
     ix = whoosh_index.create_in(str(building), make_schema())
     writer = ix.writer(limitmb=128)
-    seen_ids: set[str] = set()
-    texts: list[str] = []
     try:
         for done, entry in enumerate(entries, start=1):
-            result = read_file(entry)
-            stats.files.append(result)
-            for doc in result.documents:
-                doc.id = _unique(doc.id, seen_ids)
-                writer.add_document(
-                    id=doc.id,
-                    question=QUESTION_SEPARATOR.join(doc.questions),
-                    answer=doc.answer,
-                    content="\n".join((*doc.questions, doc.answer)),
-                    title=doc.title,
-                    section=doc.section,
-                    source=doc.source,
-                    position=doc.position,
-                )
-                texts.extend((*doc.questions, doc.answer))
-            if not entry.skip:
-                manifest.files[entry.name] = store.FileRecord(
-                    entry.size, entry.mtime_ns, result.sha256, len(result.documents)
-                )
-            manifest.documents += len(result.documents)
+            _add_file(writer, entry, manifest, stats)
             if progress:
                 progress(done, len(entries), entry.name)
         writer.commit(optimize=True)
     except BaseException:
         writer.cancel()
         raise
-    manifest.acronyms = mine(texts)
+    return _finish(building, manifest)
+
+
+def _update_generation(
+    previous: tuple[Path, store.Manifest], building: Path, entries, stats: BuildStats, progress: Progress | None
+) -> store.Manifest:
+    """A new generation made from the previous one: its files linked, changed sources replaced."""
+    old_generation, old = previous
+    current = {entry.name for entry in entries if not entry.skip}
+    stale = [entry for entry in entries if not entry.skip and _changed(entry, old.files.get(entry.name))]
+    stale_names = {entry.name for entry in stale}
+    removed = sorted(set(old.files) - current)
+    manifest = store.Manifest(corpus=old.corpus)
+    for name, record in old.files.items():
+        if name in current and name not in stale_names:
+            manifest.files[name] = record
+            manifest.documents += record.documents
+    stats.unchanged = len(manifest.files)
+    for path in old_generation.iterdir():
+        if path.name != store.MANIFEST:
+            _link_or_copy(path, building / path.name)
+    ix = whoosh_index.open_dir(str(building))
+    writer = ix.writer(limitmb=128)
+    try:
+        for name in [*removed, *(entry.name for entry in stale)]:
+            writer.delete_by_term("source", name)
+        for done, entry in enumerate(stale, start=1):
+            _add_file(writer, entry, manifest, stats)
+            if progress:
+                progress(done, len(stale), entry.name)
+        # A small index is merged whole, so that its statistics (document counts, lengths)
+        # are exactly a full build's; a large one merges as Whoosh's policy decides.
+        writer.commit(optimize=manifest.documents <= FULL_MERGE_LIMIT)
+    except BaseException:
+        writer.cancel()
+        raise
+    stats.removed = removed
+    return _finish(building, manifest)
+
+
+def _changed(entry, record: store.FileRecord | None) -> bool:
+    if record is None or record.size != entry.size:
+        return True
+    return record.mtime_ns != entry.mtime_ns and store.file_sha256(entry) != record.sha256
+
+
+def _add_file(writer, entry, manifest: store.Manifest, stats: BuildStats) -> None:
+    result = read_file(entry)
+    stats.files.append(result)
+    seen_ids: set[str] = set()
+    for doc in result.documents:
+        doc.id = _unique(doc.id, seen_ids)
+        writer.add_document(
+            id=doc.id,
+            question=QUESTION_SEPARATOR.join(doc.questions),
+            answer=doc.answer,
+            content="\n".join((*doc.questions, doc.answer)),
+            title=doc.title,
+            section=doc.section,
+            source=doc.source,
+            position=doc.position,
+        )
+    if not entry.skip:
+        acronyms = mine(text for doc in result.documents for text in (*doc.questions, doc.answer))
+        manifest.files[entry.name] = store.FileRecord(
+            entry.size, entry.mtime_ns, result.sha256, len(result.documents), acronyms
+        )
+    manifest.documents += len(result.documents)
+
+
+def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:
+    """Gather the acronyms of every file and write the manifest beside the index."""
+    merged: dict[str, set[str]] = {}
+    for record in manifest.files.values():
+        for acronym, forms in record.acronyms.items():
+            merged.setdefault(acronym, set()).update(forms)
+    manifest.acronyms = {acronym: sorted(forms) for acronym, forms in sorted(merged.items())}
     _write_atomically(building / store.MANIFEST, manifest.to_json())
     return manifest
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Whoosh never rewrites a segment file, so the new generation may share them by hard link."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _unique(doc_id: str, seen: set[str]) -> str:

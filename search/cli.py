@@ -150,17 +150,19 @@ def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool)
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the build summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
-def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool) -> None:
-    """Rebuild the index from the corpus.
+@click.option("--full", is_flag=True, help="Read every file again, not only those changed since the last build.")
+def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool, full: bool) -> None:
+    """Bring the index up to date with the corpus.
 
-    The current index stays searchable until the new one is complete.
+    Only files added, changed or removed since the last build are read again (--full:
+    all of them). The current index stays searchable until the new one is complete.
     Exit status: 0 built, 1 built but no documents found, 2 bad input.
     """
     from indexer import build_index  # the indexer (and bs4) load only when building
 
     try:
         with _Progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as progress:
-            stats = build_index(corpus, index_dir, progress=progress)
+            stats = build_index(corpus, index_dir, progress=progress, full=full)
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:
@@ -206,6 +208,8 @@ def _stats_dict(stats) -> dict:
         "documents": stats.documents,
         "seconds": round(stats.seconds, 3),
         "acronyms": stats.acronyms,
+        "unchanged_files": stats.unchanged,
+        "removed_files": stats.removed,
         "files": [
             {"name": f.name, "documents": len(f.documents), "skipped": f.skipped, "notes": f.notes}
             for f in stats.files

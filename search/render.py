@@ -103,11 +103,19 @@ def marked(fragment: str, *, color: bool) -> str:
 def build_lines(stats: BuildStats, *, verbose: bool = True) -> Iterator[str]:
     """Summary of an index build: totals, each file's outcome, where the index is."""
     files = len(stats.indexed_files)
-    yield (
-        f"Indexed {files} file{'s' if files != 1 else ''} into {stats.documents} "
-        f"document{'s' if stats.documents != 1 else ''} in {stats.seconds:.2f} s"
-        + (f"; skipped {len(stats.skipped_files)}" if stats.skipped_files else "")
-    )
+    if stats.unchanged or stats.removed:
+        yield (
+            f"Updated the index in {stats.seconds:.2f} s: read {files} changed file{'s' if files != 1 else ''}, "
+            f"kept {stats.unchanged} unchanged, removed {len(stats.removed)}; {stats.documents} "
+            f"document{'s' if stats.documents != 1 else ''} in all"
+            + (f"; skipped {len(stats.skipped_files)}" if stats.skipped_files else "")
+        )
+    else:
+        yield (
+            f"Indexed {files} file{'s' if files != 1 else ''} into {stats.documents} "
+            f"document{'s' if stats.documents != 1 else ''} in {stats.seconds:.2f} s"
+            + (f"; skipped {len(stats.skipped_files)}" if stats.skipped_files else "")
+        )
     for result in stats.files:
         if verbose or result.skipped or result.notes:
             yield f"  {safe(result.name)}: {safe(result.summary)}"

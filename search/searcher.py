@@ -302,7 +302,12 @@ def _reranked(searcher, hits: list, pairs: list[Query]) -> list[tuple[object, fl
                 matcher.skip_to(docnum)
                 if matcher.is_active() and matcher.id() == docnum:
                     scores[docnum] += matcher.score()  # the pair's weight is its boost
-    return sorted(((hit, scores[hit.docnum]) for hit in hits), key=lambda pair: -pair[1])
+    # Ties go by source and position, not by the internal document number, so the order is
+    # the same however the index was built (whole, or updated file by file).
+    return sorted(
+        ((hit, scores[hit.docnum]) for hit in hits),
+        key=lambda pair: (-round(pair[1], 9), pair[0].get("source", ""), pair[0].get("position", 0)),
+    )
 
 
 def _hit(rank: int, hit, score: float, highlight: bool) -> Hit:

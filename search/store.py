@@ -56,6 +56,7 @@ class FileRecord:
     mtime_ns: int
     sha256: str
     documents: int = 0
+    acronyms: dict[str, list[str]] = field(default_factory=dict)  # defined in this file
 
 
 @dataclass

@@ -74,3 +74,46 @@ def test_progress_is_reported_per_file(write_corpus, tmp_path):
     calls = []
     build_index(root, tmp_path / "ix", progress=lambda done, total, name: calls.append((done, total, name)))
     assert calls == [(1, 2, "a.txt"), (2, 2, "b.txt")]
+
+
+def _article(n: int, extra: str = "") -> str:
+    return (
+        f"Article {n}\n\nWhat is ferritin in case {n}?\n\nFerritin stores iron; case {n} {extra}.\n\n"
+        f"Can MS lesions heal in case {n}?\n\nLesions in multiple sclerosis (MS) may shrink, case {n}.\n"
+    )
+
+
+def _rankings(index_dir, queries=("ferritin", "iron case 3", "ms lesions", "multiple sclerosis", "case 12", "shrink")):
+    with Searcher(index_dir, auto_build=False) as s:
+        return {q: [(h.id, h.score) for h in s.search(q, limit=50, highlight=False)] for q in queries}
+
+
+def test_an_update_reads_only_changed_files_and_equals_a_full_build(write_corpus, tmp_path):
+    root = write_corpus({f"a{n:02d}.txt": _article(n) for n in range(30)})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    (root / "a03.txt").write_text(_article(3, "and now also hemoglobin"), encoding="utf-8")
+    (root / "a07.txt").unlink()
+    (root / "new.txt").write_text(_article(99), encoding="utf-8")
+    stats = build_index(root, index_dir)
+    assert sorted(f.name for f in stats.files) == ["a03.txt", "new.txt"]
+    assert stats.unchanged == 28 and stats.removed == ["a07.txt"]
+    assert stats.documents == 60 and stats.acronyms == {"MS": ["multiple sclerosis"]}
+    full = build_index(root, tmp_path / "full", full=True)
+    assert full.unchanged == 0 and len(full.files) == 30
+    assert _rankings(index_dir) == _rankings(tmp_path / "full")
+    with Searcher(index_dir, auto_build=False) as s:
+        assert [h.source for h in s.search("hemoglobin")] == ["a03.txt"]
+        assert all(h.source != "a07.txt" for h in s.search("case 7"))
+
+
+def test_full_rebuild_when_asked_or_when_the_corpus_is_another(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    assert build_index(root, index_dir).unchanged == 1
+    assert build_index(root, index_dir, full=True).unchanged == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text(QA, encoding="utf-8")
+    assert build_index(other, index_dir).unchanged == 0
