@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [10_000] + ([200_000] if args.large else [])
     queries = query_mix()
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = _Rows()
     with tempfile.TemporaryDirectory(prefix="faqsearch-bench-") as tmp:
         work = Path(tmp)
         article_index = work / "article-index"
@@ -184,10 +184,23 @@ def main(argv: list[str] | None = None) -> int:
             p50, p95 = warm_latency(index_dir, queries)
             rows.append((f"warm search p50/p95 ({size:,} docs)", f"{p50:.1f} / {p95:.1f} ms", f"FTS5 {reference['latency'][0]:.1f} / {reference['latency'][1]:.1f} ms", f"{p50 / reference['latency'][0]:.1f}x"))
         rows.extend(thousand_files(work, queries))
+    print()
     widths = [max(len(r[i]) for r in rows + [("what", "faqsearch", "reference", "ratio")]) for i in range(4)]
     for row in [("what", "faqsearch", "reference", "ratio"), *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     return 0
+
+
+class _Rows(list):
+    """The table's rows, each also printed as soon as it is measured (a long run keeps its figures)."""
+
+    def append(self, row: tuple[str, str, str, str]) -> None:
+        print(" | ".join(cell for cell in row if cell), flush=True)
+        super().append(row)
+
+    def extend(self, rows) -> None:
+        for row in rows:
+            self.append(row)
 
 
 if __name__ == "__main__":
