@@ -38,13 +38,15 @@ def _words_pattern(words: str) -> re.Pattern[str]:
 _TEXT_FURNITURE = _words_pattern(
     r"footer|masthead|newsletter|subscribe|subscription|signup|cookie|consent|gdpr|advert|"
     r"advertisement|sponsor(?:ed)?|promo|comments?|respond|reply|author-?box|about-author|author-bio|"
-    r"skip-link|screen-reader-text|sr-only|visually-hidden|modal|popup|disqus|outbrain|taboola"
+    r"skip-link|screen-reader-text|sr-only|visually-hidden|modal|popup|disqus|outbrain|taboola|"
+    r"buy-?box|cta|disclosure|signature|user-info|flash-error"
 )
 _LINK_FURNITURE = _words_pattern(
     r"nav|navbar|navigation|menu|breadcrumbs?|pagination|share|sharing|social|related|recommended|popular|trending"
 )
 _WEAK_FURNITURE = _words_pattern(r"sidebar|widget|header|banner|ads?|bio|toc|table-of-contents|hidden")
 _LINK_DENSITY = 0.3
+_LINK_LIST_DENSITY = 0.8
 _MARKED_SHARE = 0.5  # an <article> holding less of the page's text is a part, not the article
 _SHORT_TEXT = 300
 _ARTICLE_NAMES = re.compile(r"article|content|post|entry|story|body|main|text|prose", re.IGNORECASE)
@@ -202,6 +204,11 @@ def _drop_furniture(soup: BeautifulSoup) -> None:
             or _is_furniture_name(tag, page_chars)
         ):
             doomed.append(tag)
+    # A list of nothing but links inside the story is "read more" furniture, not content.
+    doomed += [
+        ul for ul in soup.find_all(["ul", "ol"])
+        if ul.attrs is not None and _link_chars(ul) >= _LINK_LIST_DENSITY * max(_text_length(ul), 1)
+    ]
     for tag in doomed:
         if tag.parent is not None:
             tag.extract()

@@ -148,3 +148,30 @@ def test_an_article_element_holding_a_small_part_of_the_page_is_not_the_whole_ar
     box = "<article><h2>Is this the FAQ box?</h2><p>" + "Yes, a box of questions and answers. " * 7 + "</p></article>"
     text = " ".join(b.text for b in read_html(page(intro + box)).blocks)
     assert "An introduction outside" in text and "a box of questions" in text
+
+
+def test_a_list_of_nothing_but_links_inside_the_story_is_dropped():
+    story = "<p>" + "A long paragraph of the story itself, with plenty of words. " * 6 + "</p>"
+    markup = page(
+        f"<article>{story}"
+        '<ul><li><a href="/1">Four out of five jobs affected</a></li><li><a href="/2">Another headline</a></li></ul>'
+        '<ul><li>Blood tests, to rule out <a href="/lupus">lupus</a> and other diseases</li><li>A spinal tap</li></ul>'
+        f"{story}</article>"
+    )
+    text = " ".join(b.text for b in read_html(markup).blocks)
+    assert "Four out of five" not in text and "Another headline" not in text
+    assert "Blood tests, to rule out lupus and other diseases" in text and "A spinal tap" in text
+
+
+def test_buy_boxes_calls_to_action_and_signatures_are_furniture():
+    story = "<p>" + "The answer to the question, told at length in plain words. " * 6 + "</p>"
+    markup = page(
+        f"<article>{story}"
+        '<div class="buybox__info"><p>Instant access to the full article PDF.</p></div>'
+        '<a class="cta-button" href="/x">Compare loans now</a>'
+        '<div class="post-signature"><span>answered 20:37</span></div></article>'
+    )
+    text = " ".join(b.text for b in read_html(markup).blocks)
+    assert "The answer to the question" in text
+    for furniture in ("Instant access", "Compare loans", "20:37"):
+        assert furniture not in text
