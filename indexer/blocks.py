@@ -34,3 +34,5 @@ class Page:
 
     blocks: list[Block] = field(default_factory=list)
     title: str = ""
+    description: str = ""  # the page's own summary (HTML meta description)
+    url: str = ""  # where the page lives (HTML canonical link)

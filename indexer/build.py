@@ -25,6 +25,7 @@ from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, make_schema
 
 from .acronyms import mine
+from .document import clean_text
 from .sources import FileResult, read_file
 
 FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole (exact statistics)
@@ -191,6 +192,8 @@ def _add_file(writer, entry, manifest: store.Manifest, stats: BuildStats) -> Non
             section=doc.section,
             source=doc.source,
             position=doc.position,
+            url=clean_text(doc.url),
+            description=clean_text(doc.description),
         )
     if not entry.skip:
         acronyms = mine(text for doc in result.documents for text in (*doc.questions, doc.answer))

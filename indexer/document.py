@@ -50,6 +50,8 @@ class Document:
     title: str = ""
     section: str = ""
     id: str = ""
+    url: str = ""  # the source page's canonical address, when it has one
+    description: str = ""  # the source page's summary, when it has one
 
     def __post_init__(self) -> None:
         self.answer = clean_text(self.answer)

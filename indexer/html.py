@@ -92,7 +92,14 @@ def read_html(markup: str) -> Page:
     blocks = _with_faq(blocks, faq)
     if not blocks and description:
         blocks = [Block("paragraph", description)]  # a page drawn by scripts: its summary is all there is
-    return Page(blocks, title)
+    return Page(blocks, title, description, _canonical_url(soup))
+
+
+def _canonical_url(soup: BeautifulSoup) -> str:
+    link = soup.find("link", rel="canonical")
+    if isinstance(link, Tag) and link.get("href"):
+        return str(link["href"]).strip()
+    return _meta(soup, ({"property": "og:url"},))
 
 
 def _with_faq(blocks: list[Block], faq: list[Block]) -> list[Block]:
@@ -277,11 +284,11 @@ def _blocks(root: Tag) -> Iterator[Block]:
         if not isinstance(node, Tag):
             continue
         name = node.name
-        if name in _LEAVES and node.find(_BLOCK_TAGS) is not None:
-            # An unclosed <p> swallows the paragraphs after it (html.parser nests them):
+        if (name in _LEAVES or name in _HEADINGS) and node.find(_BLOCK_TAGS) is not None:
+            # An unclosed <p> or <h2> swallows the blocks after it (html.parser nests them):
             # read it as a container, or its paragraphs would run together ("a</p><p>b" → "ab").
             yield from _flush(inline, kind)
-            stack.append((iter(node.children), _LEAVES[name]))
+            stack.append((iter(node.children), _LEAVES.get(name, "paragraph")))
         elif name in _HEADINGS or name in _LEAVES:
             yield from _flush(inline, kind)
             yield from _leaf(node)

@@ -56,6 +56,8 @@ def segment(page: Page, source: str) -> Segmented:
         kept = [s for s in sections if s.body]
         mode = "sections" if len(kept) > 1 else "whole"
     documents, merged = _merge_same_answers(kept, title, source)
+    for doc in documents:
+        doc.url, doc.description = page.url, page.description
     return Segmented(documents, mode, merged)
 
 

@@ -83,6 +83,8 @@ def hit_lines(hit: Hit, *, color: bool) -> Iterator[str]:
             if line.strip():
                 yield "   " + marked(line, color=color)
     where = safe(hit.source) + (f" § {safe(hit.section)}" if hit.section else f", question {hit.position}")
+    if hit.url:
+        where += f"  {safe(hit.url)}"
     yield _style(f"   {where}", color, dim=True)
 
 

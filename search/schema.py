@@ -23,7 +23,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
@@ -156,6 +156,8 @@ def make_schema() -> Schema:
         content=TEXT(analyzer=analyzer, phrase=True),
         title=TEXT(analyzer=analyzer, stored=True),
         section=STORED(),
+        url=STORED(),
+        description=STORED(),
         source=ID(stored=True),
         position=NUMERIC(stored=True),
     )

@@ -38,7 +38,8 @@ class Hit:
 
     `highlights` are fragments of the answer, HTML-escaped, with matched words wrapped in
     `<mark>` and `</mark>`. `alternates` are other phrasings of the same question.
-    `duplicates` are the sources of near-identical answers folded into this hit.
+    `duplicates` are the sources of near-identical answers folded into this hit. `url` and
+    `description` are the source page's canonical address and summary, when it gave them.
     `explanation` (only when asked for) lists the score of each matched part of the query.
     """
 
@@ -54,6 +55,8 @@ class Hit:
     position: int = 0
     alternates: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    url: str = ""
+    description: str = ""
     explanation: list[ScorePart] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -325,4 +328,6 @@ def _hit(rank: int, hit, score: float, highlight: bool) -> Hit:
         section=hit.get("section", ""),
         position=int(hit.get("position", 0) or 0),
         alternates=questions[1:],
+        url=hit.get("url", "") or "",
+        description=hit.get("description", "") or "",
     )

@@ -149,3 +149,12 @@ def test_a_very_long_query_is_refused_in_one_line(run):
     result = run("iron " * 2000)
     assert result.exit_code == 2
     assert "query too long" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_hits_name_their_source_page_when_it_has_an_address(write_corpus, tmp_path):
+    root = write_corpus({"page.html": (
+        '<html><head><link rel="canonical" href="https://example.org/iron"></head>'
+        "<body><h2>Is iron stored in the brain?</h2><p>Yes, as ferritin.</p></body></html>"
+    )})
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(root), "ferritin"])
+    assert "page.html, question 1  https://example.org/iron" in result.stdout

@@ -153,3 +153,15 @@ def test_module_level_search_uses_the_default_index(monkeypatch, tmp_path):
     monkeypatch.setattr(search, "_default", None)
     hits = search.search("ferritin", limit=2)
     assert len(hits) == 2 and hits[0].question == "Does MS cause high ferritin levels?"
+
+
+def test_page_metadata_comes_back_with_each_hit(write_corpus, tmp_path):
+    root = write_corpus({"page.html": (
+        '<html><head><title>Iron FAQ</title><link rel="canonical" href="https://example.org/iron">'
+        '<meta name="description" content="Answers about iron and the brain."></head>'
+        "<body><h2>Is iron stored in the brain?</h2><p>Yes, as ferritin.</p></body></html>"
+    )})
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        hit = s.search("ferritin")[0]
+    assert (hit.title, hit.url, hit.description) == ("Iron FAQ", "https://example.org/iron", "Answers about iron and the brain.")
+    assert hit.to_dict()["url"] == "https://example.org/iron"
