@@ -82,6 +82,7 @@ def read_html(markup: str) -> Page:
     faq = _faq_from_json_ld(structured)
     article_body = _article_body_from_json_ld(structured)
     description = _meta(soup, ({"name": "description"}, {"property": "og:description"}))
+    url = _canonical_url(soup)  # in <head>, which goes with the furniture
     _drop_furniture(soup)
     root = _main_content(soup)
     blocks = list(_blocks(root)) if root is not None else []
@@ -92,7 +93,7 @@ def read_html(markup: str) -> Page:
     blocks = _with_faq(blocks, faq)
     if not blocks and description:
         blocks = [Block("paragraph", description)]  # a page drawn by scripts: its summary is all there is
-    return Page(blocks, title, description, _canonical_url(soup))
+    return Page(blocks, title, description, url)
 
 
 def _canonical_url(soup: BeautifulSoup) -> str:

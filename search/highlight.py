@@ -41,7 +41,10 @@ class MarkFormatter(Formatter):
         text = fragment.text
         if fragment.startchar > 0 and text[fragment.startchar - 1] != "\n":
             formatted = "…" + formatted
-        if fragment.endchar < len(text) and text[fragment.endchar] != "\n" and not formatted.endswith((".", "?", "!")):
+        rest = text[fragment.endchar :].split("\n", 1)[0]
+        if rest.strip() and not rest.strip(" .,;:!?)\"'’”"):
+            formatted += html.escape(rest.rstrip(), quote=False)  # only the closing punctuation was left out
+        elif rest.strip() and not formatted.endswith((".", "?", "!")):
             formatted += "…"
         return formatted
 
