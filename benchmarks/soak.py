@@ -1,6 +1,7 @@
 """Soak: searches keep working, and keep giving the same answers, while the index is rebuilt.
 
-Four processes search in a loop while another rebuilds the same corpus in a loop; after the
+Four processes search in a loop while another rebuilds the same corpus in a loop (a full
+build and an update in turn); after the
 time is up, one more rebuild is killed with SIGKILL and the searchers check again. Every
 search must succeed (errors: 0) and return the ranking measured before the soak began
 (wrong answers: 0). Not part of the test suite: it runs for a minute.
@@ -50,9 +51,10 @@ def searcher_loop(index_dir: Path, expected: dict[str, list[str]], until: float,
     out.put((done, errors, wrong))
 
 
-def rebuild(corpus: Path, index_dir: Path) -> subprocess.Popen:
+def rebuild(corpus: Path, index_dir: Path, *, full: bool = True) -> subprocess.Popen:
+    extra = ["--full"] if full else []
     return subprocess.Popen(
-        [sys.executable, "-m", "indexer", "--corpus", str(corpus), "--index", str(index_dir), "-q"],
+        [sys.executable, "-m", "indexer", "--corpus", str(corpus), "--index", str(index_dir), "-q", *extra],
         stdout=subprocess.DEVNULL,
     )
 
@@ -77,7 +79,7 @@ def main() -> int:
             worker.start()
         rebuilds = failed_rebuilds = 0
         while time.monotonic() < until:
-            code = rebuild(ARTICLES, index_dir).wait()
+            code = rebuild(ARTICLES, index_dir, full=rebuilds % 2 == 0).wait()  # full builds and updates in turn
             rebuilds += 1
             failed_rebuilds += code != 0
         killed = rebuild(ARTICLES, index_dir)
