@@ -56,3 +56,19 @@ def test_unwritable_index_location_exits_2(write_corpus, tmp_path):
     result = CliRunner().invoke(cli.main, ["index", "--corpus", str(root), "--index", str(blocker / "ix")])
     assert result.exit_code == 2
     assert result.output.startswith("faqsearch: error: cannot create index directory")
+
+
+def test_a_second_run_updates_only_what_changed_and_full_reads_everything(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA, "b.txt": QA.replace("ferritin", "hemoglobin")})
+    args = ["index", "--corpus", str(root), "--index", str(tmp_path / "ix")]
+    CliRunner().invoke(cli.main, args)
+    (root / "b.txt").write_text(QA.replace("ferritin", "transferrin"), encoding="utf-8")
+    update = CliRunner().invoke(cli.main, args)
+    assert update.exit_code == 0
+    assert update.output.splitlines()[0].startswith("Updated the index in ")
+    assert "read 1 changed file, kept 1 unchanged, removed 0; 2 documents in all" in update.output
+    (root / "a.txt").unlink()
+    data = json.loads(CliRunner().invoke(cli.main, [*args, "--json"]).output)
+    assert (data["unchanged_files"], data["removed_files"], data["documents"]) == (1, ["a.txt"], 1)
+    full = CliRunner().invoke(cli.main, [*args, "--full"])
+    assert full.output.startswith("Indexed 1 file into 1 document")
