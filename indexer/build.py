@@ -25,7 +25,7 @@ from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, make_schema
 
 from .acronyms import mine
-from .document import clean_text
+from .document import clean_text, normalise_question
 from .sources import FileResult, read_file
 
 FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole (exact statistics)
@@ -122,9 +122,10 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
     manifest = store.Manifest(corpus=str(stats.corpus))
     ix = whoosh_index.create_in(str(building), make_schema())
     writer = ix.writer(limitmb=128)
+    batch = _Batch(writer, manifest, stats)
     try:
         for done, entry in enumerate(entries, start=1):
-            _add_file(writer, entry, manifest, stats)
+            batch.add(entry)
             if progress:
                 progress(done, len(entries), entry.name)
         writer.commit(optimize=True)
@@ -154,11 +155,12 @@ def _update_generation(
             _link_or_copy(path, building / path.name)
     ix = whoosh_index.open_dir(str(building))
     writer = ix.writer(limitmb=128)
+    batch = _Batch(writer, manifest, stats)
     try:
         for name in [*removed, *(entry.name for entry in stale)]:
             writer.delete_by_term("source", name)
         for done, entry in enumerate(stale, start=1):
-            _add_file(writer, entry, manifest, stats)
+            batch.add(entry)
             if progress:
                 progress(done, len(stale), entry.name)
         # A small index is merged whole, so that its statistics (document counts, lengths)
@@ -177,30 +179,45 @@ def _changed(entry, record: store.FileRecord | None) -> bool:
     return record.mtime_ns != entry.mtime_ns and store.file_sha256(entry) != record.sha256
 
 
-def _add_file(writer, entry, manifest: store.Manifest, stats: BuildStats) -> None:
-    result = read_file(entry)
-    stats.files.append(result)
-    seen_ids: set[str] = set()
-    for doc in result.documents:
-        doc.id = _unique(doc.id, seen_ids)
-        writer.add_document(
-            id=doc.id,
-            question=QUESTION_SEPARATOR.join(doc.questions),
-            answer=doc.answer,
-            content="\n".join((*doc.questions, doc.answer)),
-            title=doc.title,
-            section=doc.section,
-            source=doc.source,
-            position=doc.position,
-            url=clean_text(doc.url),
-            description=clean_text(doc.description),
-        )
-    if not entry.skip:
-        acronyms = mine(text for doc in result.documents for text in (*doc.questions, doc.answer))
-        manifest.files[entry.name] = store.FileRecord(
-            entry.size, entry.mtime_ns, result.sha256, len(result.documents), acronyms
-        )
-    manifest.documents += len(result.documents)
+class _Batch:
+    """Adds files' documents to one Whoosh writer, noting questions already seen in another file."""
+
+    def __init__(self, writer, manifest: store.Manifest, stats: BuildStats) -> None:
+        self.writer, self.manifest, self.stats = writer, manifest, stats
+        self._first_seen: dict[str, str] = {}  # question and answer, normalised -> file
+
+    def add(self, entry) -> None:
+        result = read_file(entry)
+        self.stats.files.append(result)
+        seen_ids: set[str] = set()
+        elsewhere: dict[str, int] = {}
+        for doc in result.documents:
+            doc.id = _unique(doc.id, seen_ids)
+            self.writer.add_document(
+                id=doc.id,
+                question=QUESTION_SEPARATOR.join(doc.questions),
+                answer=doc.answer,
+                content="\n".join((*doc.questions, doc.answer)),
+                title=doc.title,
+                section=doc.section,
+                source=doc.source,
+                position=doc.position,
+                url=clean_text(doc.url),
+                description=clean_text(doc.description),
+            )
+            key = normalise_question(f"{doc.question}\n{doc.answer}")
+            first = self._first_seen.setdefault(key, entry.name)
+            if first != entry.name:
+                elsewhere[first] = elsewhere.get(first, 0) + 1
+        for other, count in elsewhere.items():
+            # Both are indexed (searches show such answers once); the summary says so.
+            result.notes.append(f"{count} question{'s' if count != 1 else ''} with the same answer as in {other}")
+        if not entry.skip:
+            acronyms = mine(text for doc in result.documents for text in (*doc.questions, doc.answer))
+            self.manifest.files[entry.name] = store.FileRecord(
+                entry.size, entry.mtime_ns, result.sha256, len(result.documents), acronyms
+            )
+        self.manifest.documents += len(result.documents)
 
 
 def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:

@@ -135,3 +135,11 @@ def test_the_same_article_twice_is_shown_once(write_corpus, tmp_path):
     assert [h.question for h in results.hits] == ["What is ferritin?"]
     assert results.hits[0].duplicates == ["copy-2.txt"]
     assert results.total == 1
+
+
+def test_the_summary_says_when_two_files_hold_the_same_questions(write_corpus, tmp_path):
+    root = write_corpus({"copy-1.txt": QA, "copy-2.txt": QA})
+    stats = build_index(root, tmp_path / "ix")
+    assert stats.documents == 4
+    notes = {f.name: f.notes for f in stats.files}
+    assert notes["copy-1.txt"] == [] and notes["copy-2.txt"] == ["2 questions with the same answer as in copy-1.txt"]
