@@ -94,10 +94,13 @@ class CompoundFilter(Filter):
             positions, chars = t.positions, t.chars
             if positions:
                 t.pos += shift
-            plural = self._ACRONYM_PLURAL.match(t.text)
-            if plural:
-                t.text = plural.group(1)
-            text = self._APOSTROPHES.sub("", self._POSSESSIVE.sub("", t.text))
+            text = t.text
+            if text[-1] == "s" and text[0].isupper():  # cheap tests first: this runs for every word
+                plural = self._ACRONYM_PLURAL.match(text)
+                if plural:
+                    t.text = text = plural.group(1)
+            if "'" in text or "’" in text:
+                text = self._APOSTROPHES.sub("", self._POSSESSIVE.sub("", text))
             if "-" not in text:
                 if chars and text != t.text:
                     t.endchar = t.startchar + len(self._POSSESSIVE.sub("", t.text))
