@@ -44,7 +44,8 @@ _TEXT_FURNITURE = _words_pattern(
 _LINK_FURNITURE = _words_pattern(
     r"nav|navbar|navigation|menu|breadcrumbs?|pagination|share|sharing|social|related|recommended|popular|trending"
 )
-_WEAK_FURNITURE = _words_pattern(r"sidebar|widget|header|banner|ads?|bio|toc|table-of-contents|hidden")
+# ("hidden-xs" and the like are Bootstrap's responsive classes: shown on other screens.)
+_WEAK_FURNITURE = _words_pattern(r"sidebar|widget|header|banner|ads?|bio|toc|table-of-contents|hidden(?!-(?:xs|sm|md|lg|xl))")
 _LINK_DENSITY = 0.3
 _LINK_LIST_DENSITY = 0.8
 _MARKED_SHARE = 0.5  # an <article> holding less of the page's text is a part, not the article
@@ -269,14 +270,17 @@ def _text_length(tag: Tag) -> int:
 def _blocks(root: Tag) -> Iterator[Block]:
     """Walk the tree without recursion (pages can nest thousands of levels deep)."""
     inline: list[str] = []
-    # Each frame: the children still to visit, and the kind that loose text inside takes.
-    stack: list[tuple[Iterator, BlockKind]] = [(iter(root.children), "paragraph")]
+    # Each frame: the children still to visit, the kind that loose text inside takes, and
+    # whether it is a block (whose end ends the running text) or inline (whose end does not:
+    # "<li><b>Quickly</b> move files</li>" is one item).
+    stack: list[tuple[Iterator, BlockKind, bool]] = [(iter(root.children), "paragraph", True)]
     while stack:
-        children, kind = stack[-1]
+        children, kind, block = stack[-1]
         node = next(children, None)
         if node is None:
             stack.pop()
-            yield from _flush(inline, kind)
+            if block:
+                yield from _flush(inline, kind)
             continue
         if isinstance(node, NavigableString):
             if not isinstance(node, _SKIPPED_STRINGS):
@@ -289,15 +293,15 @@ def _blocks(root: Tag) -> Iterator[Block]:
             # An unclosed <p> or <h2> swallows the blocks after it (html.parser nests them):
             # read it as a container, or its paragraphs would run together ("a</p><p>b" → "ab").
             yield from _flush(inline, kind)
-            stack.append((iter(node.children), _LEAVES.get(name, "paragraph")))
+            stack.append((iter(node.children), _LEAVES.get(name, "paragraph"), True))
         elif name in _HEADINGS or name in _LEAVES:
             yield from _flush(inline, kind)
             yield from _leaf(node)
         elif name in _CONTAINERS:
             yield from _flush(inline, kind)
-            stack.append((iter(node.children), _CONTAINERS[name]))
+            stack.append((iter(node.children), _CONTAINERS[name], True))
         else:  # inline element: its text joins the running text
-            stack.append((iter(node.children), kind))
+            stack.append((iter(node.children), kind, False))
 
 
 def _leaf(node: Tag) -> Iterator[Block]:

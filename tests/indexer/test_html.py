@@ -175,3 +175,18 @@ def test_buy_boxes_calls_to_action_and_signatures_are_furniture():
     assert "The answer to the question" in text
     for furniture in ("Instant access", "Compare loans", "20:37"):
         assert furniture not in text
+
+
+def test_inline_markup_does_not_split_a_list_item_or_a_label():
+    markup = page(
+        "<ul><li><strong>Quickly</strong> move files from a PC to a Mac</li></ul>"
+        '<div><span class="label">Carbohydrates: </span><span>31</span><span>g</span></div>'
+    )
+    assert [b.text for b in read_html(markup).blocks] == ["Quickly move files from a PC to a Mac", "Carbohydrates: 31g"]
+
+
+def test_responsive_display_classes_are_not_hidden_content():
+    story = "<p>" + "The story, in plain sentences that a reader sees on every screen. " * 5 + "</p>"
+    markup = page(f'{story}<ul class="hidden-xs"><li>Shown on larger screens</li></ul><p class="hidden">Never shown</p>')
+    text = [b.text for b in read_html(markup).blocks]
+    assert text[1:] == ["Shown on larger screens"]
