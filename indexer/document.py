@@ -20,8 +20,13 @@ def clean_text(text: str) -> str:
     text = _ANSI_ESCAPE.sub("", text)
     # A lone control character becomes a space: removing it would glue two words together.
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _SPACES.sub(" ", text)
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip(" \t")
+        # Leading indentation stays: readers have already trimmed running text, so only
+        # preformatted text (code, aligned tables) still has any, and it means something there.
+        lines.append(line[: len(line) - len(body)] + _SPACES.sub(" ", body).rstrip())
+    return "\n".join(lines).strip()
 
 
 def normalise_question(text: str) -> str:

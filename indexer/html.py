@@ -199,8 +199,10 @@ def _has_type(node: dict, name: str) -> bool:
 def _drop_furniture(soup: BeautifulSoup) -> None:
     for comment in soup.find_all(string=lambda s: isinstance(s, _SKIPPED_STRINGS)):
         comment.extract()
+    # A removed element leaves a break, as it stood between blocks: "0<nav>1</nav>0" is
+    # "0" and "0", not "00".
     for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
+        tag.replace_with("\n")
     page_chars = _text_length(soup)
     doomed = []
     for tag in soup.find_all(True):
@@ -220,7 +222,7 @@ def _drop_furniture(soup: BeautifulSoup) -> None:
     ]
     for tag in doomed:
         if tag.parent is not None:
-            tag.extract()
+            tag.replace_with("\n")
     for br in soup.find_all("br"):
         br.replace_with("\n")
 

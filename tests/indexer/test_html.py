@@ -190,3 +190,32 @@ def test_responsive_display_classes_are_not_hidden_content():
     markup = page(f'{story}<ul class="hidden-xs"><li>Shown on larger screens</li></ul><p class="hidden">Never shown</p>')
     text = [b.text for b in read_html(markup).blocks]
     assert text[1:] == ["Shown on larger screens"]
+
+
+def test_cookie_banners_newsletter_boxes_and_member_prompts_are_not_questions():
+    found = docs(page("""
+      <div id="cookie-consent"><h3>Do you accept cookies?</h3><p>We use cookies.</p></div>
+      <article><h2>Is anaemia common in MS?</h2><p>It is more common than in controls.</p></article>
+      <div class="newsletter-signup"><h3>Want our weekly digest?</h3><p>Sign up now.</p></div>
+      <div class="subscribe-box"><h3>Not a member yet?</h3><p>Join today.</p></div>"""))
+    assert [(d.question, d.answer) for d in found] == [("Is anaemia common in MS?", "It is more common than in controls.")]
+
+
+def test_schema_org_qapage_question_and_accepted_answer():
+    data = {
+        "@context": "https://schema.org",
+        "@type": "QAPage",
+        "mainEntity": {
+            "@type": "Question",
+            "name": "Why was I robbed twice?",
+            "acceptedAnswer": {"@type": "Answer", "text": "Because the door was open."},
+            "suggestedAnswer": [{"@type": "Answer", "text": "Bad luck."}],
+        },
+    }
+    found = docs(page("<div id='app'></div>", head=f'<script type="application/ld+json">{json.dumps(data)}</script>'))
+    assert [(d.question, d.answer) for d in found] == [("Why was I robbed twice?", "Because the door was open.")]
+
+
+def test_preformatted_text_is_kept_as_is_and_entities_are_decoded():
+    found = docs(page("<h2>How do I install it?</h2><pre>pip install faqsearch\n  faqsearch index</pre><p>Fish &amp; chips&nbsp;too.</p>"))
+    assert found[0].answer == "pip install faqsearch\n  faqsearch index\nFish & chips too."
