@@ -37,8 +37,8 @@ def read_jsonl(text: str, source: str) -> tuple[list[Document], list[str]]:
 def _record(line: str, source: str, number: int) -> Document:
     try:
         data = json.loads(line)
-    except ValueError as exc:
-        raise RecordError(f"not JSON ({exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested thousands deep
+        raise RecordError(f"not JSON ({getattr(exc, 'msg', type(exc).__name__)})") from None
     if not isinstance(data, dict):
         raise RecordError("not a JSON object")
     question = _first(data, _QUESTION_KEYS)

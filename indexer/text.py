@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Block, Page
+from .blocks import Block, BlockKind, Page
 
 _ITEM = re.compile(r"^\s*(?P<marker>[•·▪◦‣∙*+\-–—]|\(?\d{1,3}[.)]|[a-zA-Z]\))\s+(?P<text>\S.*)$")
 _MARKDOWN_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
@@ -49,7 +49,7 @@ def _flush(running: list[str], blocks: list[Block], *, standalone: bool) -> None
         return
     text = " ".join(running)
     running.clear()
-    kind = "heading" if standalone and _looks_like_heading(text) else "paragraph"
+    kind: BlockKind = "heading" if standalone and _looks_like_heading(text) else "paragraph"
     blocks.append(Block(kind, text))
 
 

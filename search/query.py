@@ -157,12 +157,15 @@ class _Rewrite:
         return Or([Term(_ANY, s, boost=fuzzy.boost) for s in sorted(stems)])
 
     def _correct_term(self, term: Term) -> Term:
+        assert self.vocabulary is not None
         start, end = getattr(term, "startchar", None), getattr(term, "endchar", None)
         if start is None or end is None or self.vocabulary.known(term.text) or self.thesaurus.alternatives((term.text,)):
             return term
         word = self.prepared.text[start:end]
         suggestion = self.vocabulary.suggest(word)
-        tokens = self.builder.analyze(suggestion) if suggestion else ()
+        if suggestion is None:
+            return term
+        tokens = self.builder.analyze(suggestion)
         if len(tokens) != 1:
             return term
         self._spans.append((start, end, suggestion))
@@ -258,7 +261,7 @@ def normalise(text: str) -> str:
 
 def _words(query: Query) -> list[Query]:
     """Each word of a query as a term (a phrase's words one by one)."""
-    found = []
+    found: list[Query] = []
     for leaf in [query] if query.is_leaf() else query.leaves():
         if isinstance(leaf, Phrase):
             found.extend(Term(leaf.fieldname, w) for w in leaf.words)

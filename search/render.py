@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -140,5 +140,5 @@ def evaluation_lines(evaluation: Evaluation) -> Iterator[str]:
         yield f"{len(evaluation.failed)} queries could not be parsed (counted as finding nothing): {', '.join(evaluation.failed[:5])}"
 
 
-def _style(text: str, color: bool, **styles: object) -> str:
+def _style(text: str, color: bool, **styles: Any) -> str:
     return click.style(text, **styles) if color else text

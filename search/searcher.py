@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.query import Or, Query
+from whoosh.searching import Hit as WhooshHit
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from . import highlight as highlights
@@ -291,7 +292,7 @@ class Searcher:
         return self._current().doc_count()
 
 
-def _reranked(searcher, hits: list, pairs: list[Query]) -> list[tuple[object, float]]:
+def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query]) -> list[tuple[WhooshHit, float]]:
     """(hit, score) best first, each score raised by the proximity pairs matching that document."""
     scores = {hit.docnum: float(hit.score) for hit in hits}
     if pairs and hits:
