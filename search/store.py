@@ -48,7 +48,7 @@ def default_corpus() -> Path:
     return ARTICLES
 
 
-@dataclass
+@dataclass(slots=True)
 class FileRecord:
     """What the index knows of one source file: enough to tell cheaply whether it changed."""
 
@@ -70,7 +70,8 @@ class Manifest:
     acronyms: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1, sort_keys=True)
+        # Compact: a search reads it before every start, one record per corpus file.
+        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
