@@ -141,7 +141,7 @@ def thousand_files(workdir: Path, queries: list[str]) -> list[tuple[str, str, st
     with Searcher(index_dir, auto_build=False) as a, Searcher(workdir / "index-1000-full", auto_build=False) as b:
         same = sum([h.id for h in a.search(q, highlight=False)] == [h.id for h in b.search(q, highlight=False)] for q in queries)
     return [
-        ("staleness check (1,000 files)", f"{statistics.median(checks):.1f} ms", f"directory walk {statistics.median(walks):.1f} ms", f"{statistics.median(checks) / statistics.median(walks):.1f}x"),
+        ("staleness check (1,000 files)", f"{statistics.median(checks):.1f} ms", f"the corpus walk alone {statistics.median(walks):.1f} ms", f"{statistics.median(checks) / statistics.median(walks):.1f}x"),
         ("update after editing 1 of 1,000 files", f"{update:.2f} s", f"full rebuild {full['seconds']:.1f} s", f"{update / full['seconds']:.3f}x"),
         ("  same top 10 as the full rebuild", f"{same} of {len(queries)} queries", "", ""),
     ]
