@@ -141,7 +141,7 @@ def _update_generation(
     """A new generation made from the previous one: its files linked, changed sources replaced."""
     old_generation, old = previous
     current = {entry.name for entry in entries if not entry.skip}
-    stale = [entry for entry in entries if not entry.skip and _changed(entry, old.files.get(entry.name))]
+    stale = [entry for entry in entries if not entry.skip and store.file_changed(entry, old.files.get(entry.name))]
     stale_names = {entry.name for entry in stale}
     removed = sorted(set(old.files) - current)
     manifest = store.Manifest(corpus=old.corpus)
@@ -171,12 +171,6 @@ def _update_generation(
         raise
     stats.removed = removed
     return _finish(building, manifest)
-
-
-def _changed(entry, record: store.FileRecord | None) -> bool:
-    if record is None or record.size != entry.size:
-        return True
-    return record.mtime_ns != entry.mtime_ns and store.file_sha256(entry) != record.sha256
 
 
 class _Batch:

@@ -138,20 +138,21 @@ def load_manifest(index_dir: Path) -> Manifest:
 
 
 def changed_files(manifest: Manifest, corpus: Path) -> list[str]:
-    """Names of corpus files added, removed or modified since the index was built.
-
-    Costs one stat per file; a file is hashed only when its size is unchanged but its
-    modification time differs (a touched or rewritten-in-place file).
-    """
+    """Names of corpus files added, removed or modified since the index was built."""
     current = {f.name: f for f in scan(corpus) if f.skip is None}
-    changed = sorted(set(manifest.files) ^ set(current))
-    for name in set(manifest.files) & set(current):
-        rec, now = manifest.files[name], current[name]
-        if rec.size != now.size:
-            changed.append(name)
-        elif rec.mtime_ns != now.mtime_ns and file_sha256(now) != rec.sha256:
-            changed.append(name)
-    return sorted(changed)
+    removed = set(manifest.files) - set(current)
+    return sorted(removed | {name for name, entry in current.items() if file_changed(entry, manifest.files.get(name))})
+
+
+def file_changed(entry: CorpusFile, record: FileRecord | None) -> bool:
+    """Is this file new, or different from what the index recorded of it?
+
+    Costs nothing but the stat already made; the file is hashed only when its size is
+    unchanged but its modification time differs (a touched or rewritten-in-place file).
+    """
+    if record is None or record.size != entry.size:
+        return True
+    return record.mtime_ns != entry.mtime_ns and file_sha256(entry) != record.sha256
 
 
 def file_sha256(entry: CorpusFile) -> str:
