@@ -40,12 +40,17 @@ def default_index_dir() -> Path:
 
 def default_corpus() -> Path:
     """`$FAQSEARCH_CORPUS`, else the article shipped with faqsearch."""
-    env = os.environ.get("FAQSEARCH_CORPUS")
+    return configured_path("FAQSEARCH_CORPUS", "ARTICLES")
+
+
+def configured_path(variable: str, shipped: str) -> Path:
+    """The path an environment variable names, else the `corpus` package's `shipped` one."""
+    env = os.environ.get(variable)
     if env:
         return Path(env).expanduser()
-    from corpus import ARTICLES
+    import corpus
 
-    return ARTICLES
+    return getattr(corpus, shipped)
 
 
 @dataclass(slots=True)

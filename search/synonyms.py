@@ -7,7 +7,6 @@ tokens, so "anaemia", "Anaemia" and "anaemias" all hit the same entry.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,12 +25,9 @@ class SynonymsError(FaqsearchError):
 
 def default_synonyms() -> Path:
     """`$FAQSEARCH_SYNONYMS`, else the file shipped with faqsearch."""
-    env = os.environ.get("FAQSEARCH_SYNONYMS")
-    if env:
-        return Path(env).expanduser()
-    from corpus import SYNONYMS
+    from .store import configured_path
 
-    return SYNONYMS
+    return configured_path("FAQSEARCH_SYNONYMS", "SYNONYMS")
 
 
 @dataclass(frozen=True)
