@@ -13,13 +13,15 @@ import re
 from whoosh.highlight import ContextFragmenter, Formatter, Fragment, get_text
 from whoosh.searching import Hit as WhooshHit
 
+from .schema import CONTENT_FIELD
+
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 FRAGMENT_CHARS = 240
 CONTEXT_CHARS = 80
 FRAGMENTS = 3
 # Searches match the answer through the `content` field (question and answer as one text),
 # so that is where the matched words are looked up; the text marked is the answer's.
-MATCH_FIELD = "content"
+MATCH_FIELD = CONTENT_FIELD
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from whoosh.fields import TEXT, Schema
@@ -24,9 +25,9 @@ from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, Or, Phra
 
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingSettings
-from .schema import text_analyzer
+from .schema import CONTENT_FIELD, text_analyzer
 from .vocabulary import Vocabulary
-from .synonyms import Thesaurus, Tokens
+from .synonyms import Rule, Thesaurus, Tokens
 
 MAX_QUERY_CHARS = 2000
 _ANY = "text"  # the pseudo-field of words typed without a field name
@@ -52,10 +53,11 @@ class PreparedQuery:
 class QueryBuilder:
     """Turns user text into a Whoosh query for one index (its vocabulary and thesaurus)."""
 
-    def __init__(self, thesaurus: Thesaurus | None = None, settings: RankingSettings = DEFAULT_RANKING) -> None:
-        self.thesaurus = thesaurus or Thesaurus()
+    def __init__(self, rules: Iterable[Rule] = (), settings: RankingSettings = DEFAULT_RANKING) -> None:
+        """`rules`: the synonyms and acronyms to expand, analyzed here as queries are."""
         self.settings = settings
         self.analyzer = text_analyzer()
+        self.thesaurus = Thesaurus.build(rules, self.analyze)
         # A word that analyzes into several terms ("pins-and-needles") is the phrase of them.
         fields = {
             name: TEXT(analyzer=self.analyzer, phrase=True, multitoken_query="phrase")
@@ -225,7 +227,7 @@ class _Rewrite:
         """
         if self.vocabulary is None:
             return Or([original, *alternatives])
-        on_content = [_placed(q, "content") for q in (original, *alternatives)]
+        on_content = [_placed(q, CONTENT_FIELD) for q in (original, *alternatives)]
         concept = self.vocabulary.idf(on_content)
         scaled = []
         for member, on_field in zip((original, *alternatives), on_content):

@@ -11,7 +11,7 @@ from math import log
 
 from whoosh.scoring import BM25F
 
-from .schema import FIELD_BOOSTS
+from .schema import CONTENT_FIELD, FIELD_BOOSTS
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class RankingSettings:
     expansion_weight: float = 0.7
     proximity_weight: float = 0.1
     proximity_slop: int = 2
-    proximity_field: str = "content"
+    proximity_field: str = CONTENT_FIELD
 
     def weighting(self) -> BM25F:
         """The Whoosh scoring object for these settings."""

@@ -29,7 +29,8 @@ SCHEMA_VERSION = 5
 # question and answer as one text (one length, one term frequency: BM25 over the whole
 # document, which ranks better than adding up separate question and answer scores); a match
 # in the question counts once more on top of it, since it says more about relevance.
-FIELD_BOOSTS: dict[str, float] = {"question": 0.5, "content": 1.0}
+CONTENT_FIELD = "content"
+FIELD_BOOSTS: dict[str, float] = {"question": 0.5, CONTENT_FIELD: 1.0}
 # Fields whose words correct typos: what a reader sees.
 SPELLING_FIELDS = ("question", "answer")
 

@@ -21,7 +21,7 @@ from .query import PreparedQuery, QueryBuilder, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
 from .vocabulary import Vocabulary
-from .synonyms import Thesaurus, acronym_rules, default_synonyms, read_synonyms
+from .synonyms import acronym_rules, default_synonyms, read_synonyms
 
 if TYPE_CHECKING:
     from indexer import BuildStats
@@ -190,9 +190,7 @@ class Searcher:
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
         self.close()
         self._searcher, self._stamp = searcher, stamp
-        builder = QueryBuilder(settings=self.ranking)
-        rules = self._synonym_rules + acronym_rules(manifest.acronyms)
-        builder.thesaurus = Thesaurus.build(rules, builder.analyze)
+        builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking)
         self._builder, self._vocabulary = builder, Vocabulary(searcher)
 
     @property
