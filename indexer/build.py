@@ -24,10 +24,14 @@ from search.errors import FaqsearchError, IndexBusyError
 from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, make_schema
 
+from . import whoosh_fixes  # noqa: F401  (applies the fix on import)
 from .acronyms import mine
 from .document import clean_text, normalise_question
 from .sources import FileResult, read_file
 
+PARALLEL_BYTES = 1 << 20  # corpora from this size on are indexed by several processes
+MAX_PROCESSES = 4
+WORKER_BATCH = 100  # documents handed to an indexing process at a time
 FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole (exact statistics)
 Progress = Callable[[int, int, str], None]
 """Called after each file as progress(done, total, file name)."""
@@ -96,14 +100,24 @@ def build_index(
             generation = target / f"{store.GENERATION_PREFIX}{time.time_ns()}"
             building.rename(generation)
             _swap_pointer(target, generation.name)
-        except OSError as exc:
+        except BaseException as exc:
             shutil.rmtree(building, ignore_errors=True)
-            raise FaqsearchError(f"cannot write index in {target}: {exc.strerror or exc}") from None
+            if isinstance(exc, OSError):
+                raise FaqsearchError(f"cannot write index in {target}: {exc.strerror or exc}") from None
+            raise
         _remove_leftovers(target)
     stats.documents = manifest.documents
     stats.acronyms = manifest.acronyms
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def writer_processes(corpus_bytes: int) -> int:
+    """How many processes index a corpus of this size: one for small corpora (starting
+    processes costs more than they save), else one per core, at most MAX_PROCESSES."""
+    if corpus_bytes < PARALLEL_BYTES:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, MAX_PROCESSES))
 
 
 def _previous(index_dir: Path, corpus: Path) -> tuple[Path, store.Manifest] | None:
@@ -121,7 +135,10 @@ def _previous(index_dir: Path, corpus: Path) -> tuple[Path, store.Manifest] | No
 def _write_generation(building: Path, entries, stats: BuildStats, progress: Progress | None) -> store.Manifest:
     manifest = store.Manifest(corpus=str(stats.corpus))
     ix = whoosh_index.create_in(str(building), make_schema())
-    writer = ix.writer(limitmb=128)
+    procs = writer_processes(sum(entry.size for entry in entries if not entry.skip))
+    # Each process writes its own segment (merging them would cost what the processes saved).
+    parallel = {"procs": procs, "multisegment": True, "batchsize": WORKER_BATCH} if procs > 1 else {}
+    writer = ix.writer(limitmb=128, **parallel)
     batch = _Batch(writer, manifest, stats)
     try:
         for done, entry in enumerate(entries, start=1):
@@ -221,6 +238,15 @@ def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:
         for acronym, forms in record.acronyms.items():
             merged.setdefault(acronym, set()).update(forms)
     manifest.acronyms = {acronym: sorted(forms) for acronym, forms in sorted(merged.items())}
+    # Whoosh's parallel writer drops a worker's documents without a word if the worker dies
+    # (it waits one second for each result): check before this generation can go live.
+    ix = whoosh_index.open_dir(str(building))
+    try:
+        indexed = ix.doc_count()
+    finally:
+        ix.close()
+    if indexed != manifest.documents:
+        raise FaqsearchError(f"the index holds {indexed} documents instead of {manifest.documents}; the previous index is kept")
     _write_atomically(building / store.MANIFEST, manifest.to_json())
     return manifest
 

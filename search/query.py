@@ -122,7 +122,12 @@ class QueryBuilder:
     def _spread(self, query: Query) -> Query:
         """Put every field-less leaf on each searched field, with that field's weight."""
         if query.is_leaf():
-            if getattr(query, "fieldname", None) != _ANY:
+            name = getattr(query, "fieldname", None)
+            if name == "answer":
+                # The answer is not indexed on its own (it would cost a fifth of every
+                # build): answer:word searches the question-and-answer text.
+                return _on_field(query, CONTENT_FIELD, 1.0)
+            if name != _ANY:
                 return query
             return Or([_on_field(query, name, boost) for name, boost in self.settings.field_boosts.items()])
         return query.apply(self._spread)

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import re
 
-from whoosh.analysis import (
-    CharsetFilter,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.analysis.analyzers import Analyzer
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
@@ -32,7 +25,7 @@ SCHEMA_VERSION = 5
 CONTENT_FIELD = "content"
 FIELD_BOOSTS: dict[str, float] = {"question": 0.5, CONTENT_FIELD: 1.0}
 # Fields whose words correct typos: what a reader sees.
-SPELLING_FIELDS = ("question", "answer")
+SPELLING_FIELDS = (CONTENT_FIELD,)
 
 # Alternate phrasings of one question are stored in the question field, one per line.
 QUESTION_SEPARATOR = "\n"
@@ -75,22 +68,51 @@ def stem(word: str) -> str:
     return stemmed
 
 
-class CompoundFilter(Filter):
-    """Hyphenated words are found by each part and by the whole; possessives lose their 's.
+class WordFilter(Filter):
+    """Compounds, possessives, case, accents and stop words, in one pass over the words.
 
-    "pins-and-needles" is indexed as "pins", "and", "needles" at consecutive positions (so the
-    phrase "pins and needles" matches it) and as "pinsandneedles" at the first one. A query
+    Hyphenated words are found by each part and by the whole: "pins-and-needles" is indexed
+    as "pins", "and", "needles" and as "pinsandneedles" at the first one's position. A query
     for the hyphenated word becomes the phrase of its parts. Curly and straight apostrophes
     are the same: "Gehrig’s" and "Gehrig's" are both "Gehrig". The plural of an acronym is
-    the acronym ("MRIs" is "MRI"): it runs before lowercasing, while capitals still tell.
+    the acronym ("MRIs" is "MRI"), told by its capitals before lowercasing. Accents are
+    folded (Behçet → behcet). Stop words are dropped and the positions after them renumbered
+    (as Whoosh's StopFilter does), so phrases still match across them.
+
+    One filter instead of Whoosh's chain of five: every word of the corpus goes through it,
+    and each generator in a chain costs about as much as the work it does.
     """
 
     _POSSESSIVE = re.compile(r"['’]s?$", re.IGNORECASE)
     _ACRONYM_PLURAL = re.compile(r"^([A-Z]{2,5})['’]?s$")
     _APOSTROPHES = re.compile(r"['’]")
 
+    def __init__(self, stoplist: frozenset[str] = frozenset()) -> None:
+        self.stoplist = stoplist
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordFilter) and self.stoplist == other.stoplist
+
     def __call__(self, tokens):
+        stoplist, fold = self.stoplist, accent_map
         shift = 0
+        pos = None  # the position of the last word kept, for renumbering after stop words
+
+        def kept(t):
+            # Lowercase, fold accents, drop stop words and renumber, as Whoosh's filters would.
+            nonlocal pos
+            t.text = word = t.text.lower().translate(fold)
+            if not word or word in stoplist:
+                return False
+            if positions:
+                if pos is None:
+                    pos = t.pos
+                else:
+                    pos += 1
+                    t.pos = pos
+            t.stopped = False
+            return True
+
         for t in tokens:
             positions, chars = t.positions, t.chars
             if positions:
@@ -106,7 +128,8 @@ class CompoundFilter(Filter):
                 if chars and text != t.text:
                     t.endchar = t.startchar + len(self._POSSESSIVE.sub("", t.text))
                 t.text = text
-                yield t
+                if kept(t):
+                    yield t
                 continue
             parts = [p for p in text.split("-") if p]
             if not parts:
@@ -114,7 +137,8 @@ class CompoundFilter(Filter):
             start, first = (t.startchar if chars else 0), (t.pos if positions else 0)
             if t.mode == "index" and len(parts) > 1:
                 t.text = "".join(parts)
-                yield t
+                if kept(t):
+                    yield t
             offset = 0
             for i, part in enumerate(parts):
                 t.text = part
@@ -125,8 +149,41 @@ class CompoundFilter(Filter):
                     offset = text.index(part, offset)
                     t.startchar, t.endchar = start + offset, start + offset + len(part)
                     offset += len(part)
-                yield t
+                if kept(t):
+                    yield t
             shift += len(parts) - 1
+
+
+class Stemmer(Filter):
+    """`stem` every word, remembering the stems of words seen (a plain dict: Whoosh's
+    StemFilter cache costs a third of the stemming). Skipped for spelling words."""
+
+    is_morph = True
+    CACHE_LIMIT = 200_000  # distinct words; past it the cache starts over
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stemmer)
+
+    def __getstate__(self) -> dict:
+        return {}  # processes that index in parallel start with their own cache
+
+    def __setstate__(self, state: dict) -> None:
+        self._cache = {}
+
+    def __call__(self, tokens):
+        cache = self._cache
+        for t in tokens:
+            text = t.text
+            stemmed = cache.get(text)
+            if stemmed is None:
+                if len(cache) >= self.CACHE_LIMIT:
+                    cache.clear()
+                stemmed = cache[text] = stem(text)
+            t.text = stemmed
+            yield t
 
 
 def text_analyzer() -> Analyzer:
@@ -136,32 +193,28 @@ def text_analyzer() -> Analyzer:
     folded (Behçet → behcet), stop words dropped with positions renumbered (phrases still
     match across them), stemming (`stem`).
     """
-    return (
-        RegexTokenizer(r"\w+(?:[-'’.]\w+)*")
-        | CompoundFilter()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(STOP_WORDS, minsize=1)
-        | StemFilter(stemfn=stem)
-    )
+    return RegexTokenizer(r"\w+(?:[-'’.]\w+)*") | WordFilter(STOP_WORDS) | Stemmer()
 
 
 def make_schema() -> Schema:
     """Return a new Whoosh schema for question documents.
 
-    `spelling=True` keeps the unstemmed words of question and answer beside the stems, so
-    typos are corrected to real words ("measure", not "measur").
+    `content` (question and answer) is what plain words are searched in; `question` again
+    for its bonus. The answer is only stored: indexing it on its own would cost a fifth of
+    every build for the rare `answer:word`, which searches `content` instead. `spelling=True`
+    keeps the unstemmed words of `content` beside the stems, so typos are corrected to real
+    words ("measure", not "measur").
     """
     analyzer = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        question=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
-        answer=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
-        content=TEXT(analyzer=analyzer, phrase=True),
+        question=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        answer=STORED(),
+        content=TEXT(analyzer=analyzer, phrase=True, spelling=True),
         title=TEXT(analyzer=analyzer, stored=True),
         section=STORED(),
         url=STORED(),
         description=STORED(),
         source=ID(stored=True),
-        position=NUMERIC(stored=True),
+        position=STORED(),
     )

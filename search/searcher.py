@@ -256,7 +256,9 @@ class Searcher:
             raise QueryError(f"the search took longer than {self.time_budget:g} s: use more specific words") from None
         found = timed.results()
         highlights.configure(found)
-        ranked = _reranked(searcher, list(found), prepared.proximity)
+        # Not list(found): list() asks len() for a size hint, and Whoosh's len() counts every
+        # match by running the query again.
+        ranked = _reranked(searcher, found[: found.scored_length()], prepared.proximity)
         folder = NearDuplicates()
         folded = 0
         for hit, score in ranked:
@@ -277,7 +279,10 @@ class Searcher:
         elif searcher.doc_count() <= EXACT_COUNT_LIMIT:
             results.total = len(found) - folded  # runs the query again, unscored
         else:
-            results.total, results.total_exact = min(found.estimated_length(), searcher.doc_count()), False
+            # Not `found.estimated_length()`: behind the time-limit wrapper it counts exactly,
+            # running the whole query again (half the time of a search at 200,000 documents).
+            estimate = prepared.query.estimate_size(searcher.reader())
+            results.total, results.total_exact = max(min(estimate, searcher.doc_count()), found.scored_length()), False
         return results
 
     def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:

@@ -7,7 +7,7 @@ import fcntl
 import pytest
 
 from indexer import build_index
-from search import CorpusError, IndexBusyError, Searcher, store
+from search import CorpusError, FaqsearchError, IndexBusyError, Searcher, store
 
 QA = "What is ferritin?\n\nA protein that stores iron.\n\nWhat is MS?\n\nA disease of the nervous system.\n"
 
@@ -117,3 +117,43 @@ def test_full_rebuild_when_asked_or_when_the_corpus_is_another(write_corpus, tmp
     other.mkdir()
     (other / "a.txt").write_text(QA, encoding="utf-8")
     assert build_index(other, index_dir).unchanged == 0
+
+
+def test_several_processes_index_what_one_does(write_corpus, tmp_path, monkeypatch):
+    root = write_corpus({f"a{n:02d}.txt": _article(n) for n in range(30)})
+    build_index(root, tmp_path / "one")
+    monkeypatch.setattr("indexer.build.writer_processes", lambda corpus_bytes: 2)
+    monkeypatch.setattr("indexer.build.WORKER_BATCH", 10)
+    stats = build_index(root, tmp_path / "two", full=True)
+    assert stats.documents == 60
+    assert len(list(store.current_generation(tmp_path / "two").glob("*.seg"))) == 2  # one segment per process
+    assert _rankings(tmp_path / "two") == _rankings(tmp_path / "one")
+
+
+def test_processes_follow_the_corpus_size():
+    from indexer.build import MAX_PROCESSES, PARALLEL_BYTES, writer_processes
+
+    assert writer_processes(PARALLEL_BYTES - 1) == 1
+    assert 1 <= writer_processes(PARALLEL_BYTES) <= MAX_PROCESSES
+
+
+def test_an_index_missing_documents_never_goes_live(write_corpus, tmp_path, monkeypatch):
+    root = write_corpus({"a.txt": QA})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    before = store.current_generation(index_dir)
+    (root / "b.txt").write_text(QA.replace("ferritin", "transferrin"), encoding="utf-8")
+    # As if a writer process died and its documents were lost: the manifest counts more than the index holds.
+    from indexer import build
+
+    real_finish = build._finish
+
+    def losing(building, manifest):
+        manifest.documents += 1
+        return real_finish(building, manifest)
+
+    monkeypatch.setattr(build, "_finish", losing)
+    with pytest.raises(FaqsearchError, match="holds 4 documents instead of 5; the previous index is kept"):
+        build_index(root, index_dir)
+    assert store.current_generation(index_dir) == before
+    assert not list(index_dir.glob("building-*"))
