@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
+from whoosh.writing import MERGE_SMALL
 
 from search import store
 from search.errors import FaqsearchError, IndexBusyError
 from search.scan import scan
-from search.schema import QUESTION_SEPARATOR, make_schema
+from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema
+from search.statistics import Removed
 
 from . import whoosh_fixes  # noqa: F401  (applies the fix on import)
 from .acronyms import mine
@@ -32,7 +35,7 @@ from .sources import FileResult, read_file
 PARALLEL_BYTES = 1 << 20  # corpora from this size on are indexed by several processes
 MAX_PROCESSES = 4
 WORKER_BATCH = 100  # documents handed to an indexing process at a time
-FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole (exact statistics)
+FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole
 Progress = Callable[[int, int, str], None]
 """Called after each file as progress(done, total, file name)."""
 
@@ -180,14 +183,30 @@ def _update_generation(
             batch.add(entry)
             if progress:
                 progress(done, len(stale), entry.name)
-        # A small index is merged whole, so that its statistics (document counts, lengths)
-        # are exactly a full build's; a large one merges as Whoosh's policy decides.
-        writer.commit(optimize=manifest.documents <= FULL_MERGE_LIMIT)
+        # A small index is merged whole (cheap, and no deleted documents are left); a large
+        # one as `_merge_policy` decides. Either ranks as a full build (statistics.Removed).
+        if manifest.documents <= FULL_MERGE_LIMIT:
+            writer.commit(optimize=True)
+        else:
+            writer.commit(mergetype=_merge_policy)
     except BaseException:
         writer.cancel()
         raise
     stats.removed = removed
     return _finish(building, manifest)
+
+
+def _merge_policy(writer, segments):
+    """Whoosh's policy (merge the small segments), and rewrite any segment mostly deleted,
+    so that replaced documents do not pile up in the big segments of a full build."""
+    kept = []
+    for segment in segments:
+        if segment.deleted_count() * 2 >= segment.doc_count_all():
+            with SegmentReader(writer.storage, writer.schema, segment) as reader:
+                writer.add_reader(reader)
+        else:
+            kept.append(segment)
+    return MERGE_SMALL(writer, kept)
 
 
 class _Batch:
@@ -204,12 +223,11 @@ class _Batch:
         elsewhere: dict[str, int] = {}
         for doc in result.documents:
             doc.id = _unique(doc.id, seen_ids)
+            question = QUESTION_SEPARATOR.join(doc.questions)
             self.writer.add_document(
                 id=doc.id,
-                question=QUESTION_SEPARATOR.join(doc.questions),
                 answer=doc.answer,
-                content="\n".join((*doc.questions, doc.answer)),
-                title=doc.title,
+                **indexed_fields(question, doc.answer, doc.title),
                 section=doc.section,
                 source=doc.source,
                 position=doc.position,
@@ -243,6 +261,8 @@ def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:
     ix = whoosh_index.open_dir(str(building))
     try:
         indexed = ix.doc_count()
+        with ix.reader() as reader:
+            Removed.of(reader).write(building)
     finally:
         ix.close()
     if indexed != manifest.documents:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import log
 
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, BM25FScorer
 
 from .schema import CONTENT_FIELD, FIELD_BOOSTS
+from .statistics import NOTHING_REMOVED, Removed
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,12 @@ class RankingSettings:
     proximity_slop: int = 2
     proximity_field: str = CONTENT_FIELD
 
-    def weighting(self) -> BM25F:
-        """The Whoosh scoring object for these settings."""
-        return RobertsonBM25F(B=self.b, K1=self.k1, **{f"{name}_B": b for name, b in self.field_b.items()})
+    def weighting(self, removed: Removed = NOTHING_REMOVED) -> BM25F:
+        """The Whoosh scoring object for these settings, for an index whose deleted documents
+        add `removed` to its statistics."""
+        weighting = RobertsonBM25F(B=self.b, K1=self.k1, **{f"{name}_B": b for name, b in self.field_b.items()})
+        weighting.removed = removed
+        return weighting
 
 
 class RobertsonBM25F(BM25F):
@@ -51,11 +55,31 @@ class RobertsonBM25F(BM25F):
     goes to nearly zero for a word in most documents.
     """
 
+    removed: Removed = NOTHING_REMOVED  # deleted documents' share of the statistics, left out
+
     def idf(self, searcher, fieldname, text):
         parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        total = parent.doc_count_all()
+        word = text.decode("utf-8") if isinstance(text, bytes) else text
+        n = parent.doc_frequency(fieldname, text) - self.removed.document_frequency(fieldname, word)
+        total = parent.doc_count()  # live documents: what a full rebuild would count
         return log(1 + (total - n + 0.5) / (n + 0.5))
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        return _LiveScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf, self.removed)
+
+
+class _LiveScorer(BM25FScorer):
+    """Whoosh's BM25F scorer, with the average field length of the live documents only."""
+
+    def __init__(self, searcher, fieldname, text, B, K1, qf, removed: Removed) -> None:
+        parent = searcher.get_parent()
+        self.idf = parent.idf(fieldname, text)
+        total = parent.field_length(fieldname) - removed.length(fieldname)
+        self.avgfl = total / (parent.doc_count() or 1) or 1
+        self.B, self.K1, self.qf = B, K1, qf
+        self.setup(searcher, fieldname, text)
 
 
 DEFAULT_RANKING = RankingSettings()

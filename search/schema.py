@@ -30,6 +30,15 @@ SPELLING_FIELDS = (CONTENT_FIELD,)
 # Alternate phrasings of one question are stored in the question field, one per line.
 QUESTION_SEPARATOR = "\n"
 
+
+def indexed_fields(question: str, answer: str, title: str) -> dict[str, str]:
+    """The text of each full-text field of a document, made from what is stored of it.
+
+    One definition for the writer and for `statistics.Removed`, which analyzes deleted
+    documents again exactly as they were indexed.
+    """
+    return {"question": question, CONTENT_FIELD: f"{question}\n{answer}", "title": title}
+
 # Words too common to tell documents apart. Whoosh's list, plus the words people put around
 # what they ask ("what does ... do", "is there ...", "how do I ..."): in a whole question
 # they would otherwise outweigh the one content word that matters.

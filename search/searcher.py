@@ -20,6 +20,7 @@ from .errors import FaqsearchError, IndexCorruptError, IndexMissingError, QueryE
 from .query import PreparedQuery, QueryBuilder, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
+from .statistics import Removed
 from .vocabulary import Vocabulary
 from .synonyms import acronym_rules, default_synonyms, read_synonyms
 
@@ -183,15 +184,16 @@ class Searcher:
             raise IndexMissingError(f"no index in {self.index_dir}: run `faqsearch index` first")
         manifest = store.read_manifest(generation)
         stamp = store.pointer_stamp(self.index_dir)
+        removed = Removed.read(generation)
         try:
             ix = whoosh_index.open_dir(str(generation))
-            searcher = ix.searcher(weighting=self.ranking.weighting())
+            searcher = ix.searcher(weighting=self.ranking.weighting(removed))
         except Exception as exc:  # Whoosh reports damage with many exception types
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
         self.close()
         self._searcher, self._stamp = searcher, stamp
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking)
-        self._builder, self._vocabulary = builder, Vocabulary(searcher)
+        self._builder, self._vocabulary = builder, Vocabulary(searcher, removed)
 
     @property
     def acronyms(self) -> dict[str, list[str]]:
@@ -246,19 +248,10 @@ class Searcher:
             return results
         # A few more than asked for, so that folding duplicates still fills the page, and
         # enough for the proximity of query words to reorder the best of them.
-        depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
-        collector = searcher.collector(limit=depth)
-        # No SIGALRM: the library may run in any thread. The limit is checked between documents.
-        timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
-        try:
-            searcher.search_with_collector(prepared.query, timed)
-        except TimeLimit:
-            raise QueryError(f"the search took longer than {self.time_budget:g} s: use more specific words") from None
-        found = timed.results()
+        wanted = limit + DUPLICATE_LOOKAHEAD
+        found, candidates, complete = self._collect(searcher, prepared.query, max(wanted, RERANK_DEPTH if prepared.proximity else 0), wanted)
         highlights.configure(found)
-        # Not list(found): list() asks len() for a size hint, and Whoosh's len() counts every
-        # match by running the query again.
-        ranked = _reranked(searcher, found[: found.scored_length()], prepared.proximity)
+        ranked = _reranked(searcher, candidates, prepared.proximity)
         folder = NearDuplicates()
         folded = 0
         for hit, score in ranked:
@@ -274,7 +267,7 @@ class Searcher:
                 entry.explanation = score_parts(searcher, Or([prepared.query, *prepared.proximity]), hit.docnum)
             folder.add(hit.get("answer", ""))
             results.hits.append(entry)
-        if found.scored_length() < depth:  # the collector saw every match: the count is free
+        if complete:  # the collector saw every match: the count is free
             results.total = found.scored_length() - folded
         elif searcher.doc_count() <= EXACT_COUNT_LIMIT:
             results.total = len(found) - folded  # runs the query again, unscored
@@ -284,6 +277,35 @@ class Searcher:
             estimate = prepared.query.estimate_size(searcher.reader())
             results.total, results.total_exact = max(min(estimate, searcher.doc_count()), found.scored_length()), False
         return results
+
+    def _collect(self, searcher, query: Query, depth: int, wanted: int) -> tuple[Any, list[WhooshHit], bool]:
+        """Whoosh's results for the best `depth` documents, the candidates to rank (those
+        scoring above the last one collected), and whether every match was collected.
+
+        Documents tied with the last one collected are left out unless all are in: Whoosh
+        breaks ties by internal document number, which differs between a full build and an
+        update, and the results must not. When that leaves fewer than `wanted`, the search
+        runs again deeper.
+        """
+        while True:
+            collector = searcher.collector(limit=depth)
+            # No SIGALRM: the library may run in any thread. The limit is checked between documents.
+            timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
+            try:
+                searcher.search_with_collector(query, timed)
+            except TimeLimit:
+                raise QueryError(f"the search took longer than {self.time_budget:g} s: use more specific words") from None
+            found = timed.results()
+            # Not list(found): list() asks len() for a size hint, and Whoosh's len() counts every
+            # match by running the query again.
+            hits = found[: found.scored_length()]
+            if len(hits) < depth:
+                return found, hits, True
+            lowest = hits[-1].score
+            above = [hit for hit in hits if hit.score > lowest]
+            if len(above) >= wanted or depth >= searcher.doc_count():
+                return found, above if len(above) >= wanted else hits, False
+            depth *= 4
 
     def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:
         """The top `limit` hits for `query`, best first. Raises QueryError for an unparsable query."""

@@ -2,7 +2,7 @@
 
 Typo correction uses the index's own vocabulary (Whoosh's spelling support). A query word is corrected only when no document contains it: a rare real word is never
 "corrected" into a common one. Candidates come from the unstemmed words of the question and
-answer fields (`spelling=True` in the schema) through Whoosh's automaton search
+question-and-answer text (`spelling=True` on `content` in the schema) through Whoosh's automaton search
 (`terms_within`), and are ranked here by true edit distance, a swapped pair of letters
 counting as one edit, then by how many documents use the word. (Whoosh's own correctors
 rank by frequency alone, looked up in the stemmed field.)
@@ -16,6 +16,7 @@ from whoosh.query import Or, Query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .schema import SPELLING_FIELDS
+from .statistics import NOTHING_REMOVED, Removed
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
 
@@ -23,20 +24,27 @@ MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
 class Vocabulary:
     """Knows which words the index holds, how rare they are, and the nearest word to a typo."""
 
-    def __init__(self, searcher: WhooshSearcher, fields: tuple[str, ...] = SPELLING_FIELDS) -> None:
+    def __init__(
+        self, searcher: WhooshSearcher, removed: Removed = NOTHING_REMOVED, fields: tuple[str, ...] = SPELLING_FIELDS
+    ) -> None:
+        """`removed`: what the index's deleted documents still add to its term counts."""
         self.searcher = searcher
         reader = self.reader = searcher.reader()
-        self.fields = fields
+        self.fields, self.removed = fields, removed
         self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]
+
+    def _documents(self, fieldname: str, text: str) -> int:
+        """How many live documents hold `text` in `fieldname`."""
+        return self.reader.doc_frequency(fieldname, text) - self.removed.document_frequency(fieldname, text)
 
     def known(self, term: str) -> bool:
         """Does any document hold this (analyzed) term?"""
-        return any(self.reader.doc_frequency(f, term) for f in self.fields)
+        return any(self._documents(f, term) > 0 for f in self.fields)
 
     def idf(self, queries: list[Query]) -> float:
         """BM25 idf of the documents matching any of `queries`: the rarity of one concept
         however it is written ("MS" or "multiple sclerosis")."""
-        total = self.reader.doc_count_all()
+        total = self.reader.doc_count()
         matching = len(set(Or(queries).docs(self.searcher))) if queries else 0
         return log(1 + (total - matching + 0.5) / (matching + 0.5))
 
@@ -54,7 +62,10 @@ class Vocabulary:
                 distance = edit_distance(word, candidate)
                 if distance > maxdist or candidate == word:
                     continue
-                key = (distance, -self.reader.doc_frequency(spelling, candidate), candidate)
+                documents = self._documents(spelling, candidate)
+                if documents <= 0:  # only in deleted documents
+                    continue
+                key = (distance, -documents, candidate)
                 if best is None or key < best:
                     best = key
         return best[2] if best else None
@@ -64,7 +75,9 @@ class Vocabulary:
         """Words of the index within `maxdist` edits of `word` (for "word~N" queries)."""
         found: set[str] = set()
         for _field, spelling in self._spelling:
-            found.update(self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix))
+            found.update(
+                w for w in self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix) if self._documents(spelling, w) > 0
+            )
         return found
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from indexer import build_index
 from search import CorpusError, FaqsearchError, IndexBusyError, Searcher, store
+from search.statistics import Removed
 
 QA = "What is ferritin?\n\nA protein that stores iron.\n\nWhat is MS?\n\nA disease of the nervous system.\n"
 
@@ -157,3 +158,40 @@ def test_an_index_missing_documents_never_goes_live(write_corpus, tmp_path, monk
         build_index(root, index_dir)
     assert store.current_generation(index_dir) == before
     assert not list(index_dir.glob("building-*"))
+
+
+def test_an_update_that_keeps_deleted_documents_still_ranks_as_a_full_build(write_corpus, tmp_path, monkeypatch):
+    # Large indexes are not merged whole on update: the replaced documents stay in Whoosh's
+    # segments, marked deleted, and their share of the statistics is left out of the scores.
+    monkeypatch.setattr("indexer.build.FULL_MERGE_LIMIT", 0)
+    articles = {f"a{n:02d}.txt": _article(n) for n in range(30)}
+    articles["a05.txt"] = _article(5, "with hyperferritinemia, hyperferritinemia again")
+    root = write_corpus(articles)
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    (root / "a03.txt").write_text(_article(3, "and now also hemoglobin"), encoding="utf-8")
+    (root / "a05.txt").write_text(_article(5), encoding="utf-8")
+    (root / "a07.txt").unlink()
+    build_index(root, index_dir)
+    generation = store.current_generation(index_dir)
+    removed = Removed.read(generation)
+    assert removed.documents == 6  # a03, a05 and a07: two questions each
+    assert removed.document_frequency("content", "hyperferritinemia") == 1
+    build_index(root, tmp_path / "full", full=True)
+    assert _rankings(index_dir) == _rankings(tmp_path / "full")
+    with Searcher(index_dir, auto_build=False) as s:
+        # The word is gone with the old a05.txt: not a correction, not a match.
+        assert s.results("hyperferritinemia").hits == []
+        assert s.results("hyperferritinemla").corrected_query is None
+        assert [h.source for h in s.search("hemoglobin")] == ["a03.txt"]
+
+
+def test_an_update_merges_a_segment_once_most_of_it_is_deleted(write_corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr("indexer.build.FULL_MERGE_LIMIT", 0)
+    root = write_corpus({f"a{n:02d}.txt": _article(n) for n in range(4)})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    for n in range(3):
+        (root / f"a{n:02d}.txt").write_text(_article(n, "edited"), encoding="utf-8")
+    build_index(root, index_dir)
+    assert Removed.read(store.current_generation(index_dir)).documents == 0
