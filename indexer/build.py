@@ -100,6 +100,7 @@ def build_index(
                 manifest = _write_generation(building, entries, stats, progress)
             else:
                 manifest = _update_generation(previous, building, entries, stats, progress)
+            store.write_signature(building, stats.corpus, entries)
             generation = target / f"{store.GENERATION_PREFIX}{time.time_ns()}"
             building.rename(generation)
             _swap_pointer(target, generation.name)

@@ -141,9 +141,15 @@ class Searcher:
         self._builder: QueryBuilder | None = None
         self._vocabulary: Vocabulary | None = None
         self._stamp: tuple[int, int] | None = None
-        if auto_build:
-            self._refresh_from_corpus(Path(corpus).expanduser() if corpus is not None else None)
-        self._open()
+        if not auto_build:
+            self._open()
+            return
+        source = self._refresh_from_corpus(Path(corpus).expanduser() if corpus is not None else None)
+        try:
+            self._open()
+        except IndexCorruptError:  # damage the corpus check cannot see (a segment, the manifest)
+            self._build(source)
+            self._open()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -159,18 +165,18 @@ class Searcher:
             self._searcher.close()
             self._searcher = None
 
-    def _refresh_from_corpus(self, corpus: Path | None) -> None:
-        try:
-            manifest: store.Manifest | None = store.load_manifest(self.index_dir)
-        except FaqsearchError:
-            manifest = None
-        if corpus is None and "FAQSEARCH_CORPUS" not in os.environ and manifest is not None:
-            if not Path(manifest.corpus).exists():
-                return  # the corpus is gone: keep searching what was indexed
-            corpus = Path(manifest.corpus)
+    def _refresh_from_corpus(self, corpus: Path | None) -> Path:
+        """Build or update the index when it is missing, damaged or older than the corpus;
+        returns the corpus it belongs to."""
+        indexed = store.indexed_corpus(self.index_dir)
+        if corpus is None and "FAQSEARCH_CORPUS" not in os.environ and indexed is not None:
+            if not indexed[0].exists():
+                return indexed[0]  # the corpus is gone: keep searching what was indexed
+            corpus = indexed[0]
         corpus = corpus or store.default_corpus()
-        if manifest is None or store.is_stale(self.index_dir, corpus):
+        if store.is_stale(self.index_dir, corpus, indexed):
             self._build(corpus)
+        return corpus
 
     def _build(self, corpus: Path) -> None:
         # Imported here: a search that finds a fresh index never loads the indexer (or bs4).

@@ -4,7 +4,7 @@ Layout of an index directory:
 
     CURRENT           name of the live generation (replaced atomically by a rebuild)
     build.lock        held by the one process that is building
-    gen-<stamp>/      a complete Whoosh index plus manifest.json
+    gen-<stamp>/      a complete Whoosh index plus manifest.json and corpus.tsv
     building-<...>/   a build in progress (or the leftovers of a killed one)
 
 A rebuild writes a whole new generation and then swaps CURRENT, so a reader always sees
@@ -24,6 +24,7 @@ from .schema import SCHEMA_VERSION
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
+SIGNATURE = "corpus.tsv"  # the corpus as the build saw it: path, then each file's size and time
 LOCK = "build.lock"
 GENERATION_PREFIX = "gen-"
 BUILDING_PREFIX = "building-"
@@ -142,11 +143,47 @@ def load_manifest(index_dir: Path) -> Manifest:
     return read_manifest(generation)
 
 
-def changed_files(manifest: Manifest, corpus: Path) -> list[str]:
-    """Names of corpus files added, removed or modified since the index was built."""
-    current = {f.name: f for f in scan(corpus) if f.skip is None}
+def changed_files(manifest: Manifest, entries: list[CorpusFile]) -> list[str]:
+    """Names of corpus files (as `scan` lists them now) added, removed or modified since the index was built."""
+    current = {f.name: f for f in entries if f.skip is None}
     removed = set(manifest.files) - set(current)
     return sorted(removed | {name for name, entry in current.items() if file_changed(entry, manifest.files.get(name))})
+
+
+def corpus_signature(corpus: Path, entries: list[CorpusFile]) -> str:
+    """The schema version, the corpus path, and each file's name, size, time and skip reason.
+
+    Equal signatures mean an unchanged corpus: a search compares the one saved with the
+    index (`SIGNATURE`) with a fresh one, without reading the manifest.
+    """
+    lines = [f"{SCHEMA_VERSION}\t{corpus}"]
+    for entry in entries:
+        name = entry.name
+        if "\t" in name or "\n" in name:
+            name = repr(name)
+        lines.append(f"{name}\t{entry.size}\t{entry.mtime_ns}\t{entry.skip or ''}")
+    return "\n".join(lines)
+
+
+def write_signature(generation: Path, corpus: Path, entries: list[CorpusFile]) -> None:
+    """Save the corpus's signature (as scanned before the build) with a new generation."""
+    (Path(generation) / SIGNATURE).write_text(corpus_signature(corpus, entries), encoding="utf-8")
+
+
+def indexed_corpus(index_dir: Path) -> tuple[Path, str] | None:
+    """The corpus the live index was built from and its signature then; None when there is no
+    index, or it is damaged or of another version."""
+    try:
+        generation = current_generation(index_dir)
+        if generation is None:
+            return None
+        signature = (generation / SIGNATURE).read_text(encoding="utf-8")
+    except (FaqsearchError, OSError, UnicodeError):
+        return None
+    version, _, rest = signature.partition("\t")
+    if version != str(SCHEMA_VERSION):
+        return None
+    return Path(rest.split("\n", 1)[0]), signature
 
 
 def file_changed(entry: CorpusFile, record: FileRecord | None) -> bool:
@@ -170,15 +207,26 @@ def file_sha256(entry: CorpusFile) -> str:
         return ""
 
 
-def is_stale(index_dir: Path, corpus: Path) -> bool:
-    """True when the index at `index_dir` is missing, damaged, or older than `corpus`."""
-    try:
-        manifest = load_manifest(Path(index_dir))
-    except FaqsearchError:
+def is_stale(index_dir: Path, corpus: Path, indexed: tuple[Path, str] | None = None) -> bool:
+    """True when the index at `index_dir` is missing, damaged, or older than `corpus`.
+
+    `indexed` is what `indexed_corpus` returned, for a caller that has it already. The files'
+    sizes and times are compared first (one directory walk, no manifest); only when they
+    differ are the manifest and, for a file whose time alone changed, its contents read.
+    """
+    indexed = indexed or indexed_corpus(Path(index_dir))
+    if indexed is None:
         return True
     try:
-        if Path(manifest.corpus) != Path(corpus).resolve():
+        root = Path(corpus).resolve()
+        if indexed[0] != root:
             return True
-        return bool(changed_files(manifest, Path(corpus)))
+        entries = scan(root)
     except (CorpusError, OSError):
+        return True
+    if corpus_signature(root, entries) == indexed[1]:
+        return False
+    try:
+        return bool(changed_files(load_manifest(Path(index_dir)), entries))
+    except FaqsearchError:
         return True

@@ -145,7 +145,25 @@ def test_damaged_index_is_rebuilt_from_its_corpus(write_corpus, tmp_path):
     Searcher(index_dir, corpus=root)
     (store.current_generation(index_dir) / store.MANIFEST).write_text("{not json")
     s = Searcher(index_dir)
-    assert s.built is not None and s.search("ferritin")
+    assert s.built is not None and s.built.corpus == root.resolve()
+    assert [h.source for h in s.search("ferritin")] == ["a.txt"]
+
+
+def test_the_staleness_check_compares_sizes_and_times_then_contents(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": "What is ferritin?\n\nA protein.\n", "b.txt": "What is MS?\n\nA disease.\n"})
+    index_dir = tmp_path / "ix"
+    Searcher(index_dir, corpus=root)
+    assert not store.is_stale(index_dir, root)
+    later = time.time() + 5
+    os.utime(root / "a.txt", (later, later))  # touched, not changed: the contents decide
+    assert not store.is_stale(index_dir, root)
+    (root / "c.txt").write_text("What is iron?\n\nA metal.\n")
+    assert store.is_stale(index_dir, root)
+    (root / "c.txt").unlink()
+    (root / "b.txt").unlink()
+    assert store.is_stale(index_dir, root)
+    assert store.is_stale(index_dir, tmp_path)  # another corpus
+    assert store.is_stale(tmp_path / "nothing-here", root)
 
 
 def test_module_level_search_uses_the_default_index(monkeypatch, tmp_path):
