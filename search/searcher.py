@@ -16,7 +16,7 @@ from . import highlight as highlights
 from . import store
 from .collapse import NearDuplicates
 from .explain import ScorePart, score_parts
-from .errors import FaqsearchError, IndexCorruptError, IndexMissingError, QueryError
+from .errors import IndexCorruptError, IndexMissingError, QueryError
 from .query import PreparedQuery, QueryBuilder, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
