@@ -34,6 +34,7 @@ from .sources import FileResult, read_file
 
 PARALLEL_BYTES = 1 << 20  # corpora from this size on are indexed by several processes
 MAX_PROCESSES = 4
+WRITER_MB = 128  # Whoosh's in-memory posting pools, in all: more is faster, up to a point
 WORKER_BATCH = 100  # documents handed to an indexing process at a time
 FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole
 Progress = Callable[[int, int, str], None]
@@ -142,7 +143,7 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
     procs = writer_processes(sum(entry.size for entry in entries if not entry.skip))
     # Each process writes its own segment (merging them would cost what the processes saved).
     parallel = {"procs": procs, "multisegment": True, "batchsize": WORKER_BATCH} if procs > 1 else {}
-    writer = ix.writer(limitmb=128, **parallel)
+    writer = ix.writer(limitmb=WRITER_MB // procs, **parallel)  # the processes share the budget
     batch = _Batch(writer, manifest, stats)
     try:
         for done, entry in enumerate(entries, start=1):
@@ -175,7 +176,7 @@ def _update_generation(
         if path.name != store.MANIFEST:
             _link_or_copy(path, building / path.name)
     ix = whoosh_index.open_dir(str(building))
-    writer = ix.writer(limitmb=128)
+    writer = ix.writer(limitmb=WRITER_MB)
     batch = _Batch(writer, manifest, stats)
     try:
         for name in [*removed, *(entry.name for entry in stale)]:

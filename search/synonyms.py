@@ -73,10 +73,16 @@ class Thesaurus:
     @classmethod
     def build(cls, rules: Iterable[Rule], analyze: Analyze) -> Thesaurus:
         entries: dict[Tokens, dict[Tokens, str]] = defaultdict(dict)
+        # Each phrase is analyzed once (an equivalence group lists it as source and target):
+        # this runs at the start of every command-line search.
+        analyzed: dict[str, Tokens] = {}
         for rule in rules:
-            targets = [(analyze(t), t) for t in rule.targets]
+            for text in (*rule.sources, *rule.targets):
+                if text not in analyzed:
+                    analyzed[text] = analyze(text)
+            targets = [(analyzed[t], t) for t in rule.targets]
             for source in rule.sources:
-                key = analyze(source)
+                key = analyzed[source]
                 if not key:
                     continue
                 for tokens, text in targets:
