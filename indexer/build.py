@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
 import time
@@ -216,7 +217,9 @@ class _Batch:
 
     def __init__(self, writer, manifest: store.Manifest, stats: BuildStats) -> None:
         self.writer, self.manifest, self.stats = writer, manifest, stats
-        self._first_seen: dict[str, str] = {}  # question and answer, normalised -> file
+        # A digest of each question and answer (normalised) -> the file it was first seen in:
+        # the texts themselves would hold the whole corpus in memory.
+        self._first_seen: dict[bytes, str] = {}
 
     def add(self, entry) -> None:
         result = read_file(entry)
@@ -236,7 +239,7 @@ class _Batch:
                 url=clean_text(doc.url),
                 description=clean_text(doc.description),
             )
-            key = normalise_question(f"{doc.question}\n{doc.answer}")
+            key = hashlib.blake2b(normalise_question(f"{doc.question}\n{doc.answer}").encode(), digest_size=16).digest()
             first = self._first_seen.setdefault(key, entry.name)
             if first != entry.name:
                 elsewhere[first] = elsewhere.get(first, 0) + 1
@@ -249,6 +252,7 @@ class _Batch:
                 entry.size, entry.mtime_ns, result.sha256, len(result.documents), acronyms
             )
         self.manifest.documents += len(result.documents)
+        result.release()
 
 
 def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:

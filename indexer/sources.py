@@ -36,13 +36,24 @@ class FileResult:
     sha256: str = ""
     skipped: str | None = None  # the reason, when nothing was indexed
     notes: list[str] = field(default_factory=list)
+    released: int = 0  # how many documents there were, once `release` dropped them
+
+    @property
+    def document_count(self) -> int:
+        """How many documents the file gave."""
+        return len(self.documents) or self.released
+
+    def release(self) -> None:
+        """Drop the documents, keeping their count: a build keeps every file's result, and
+        with it the whole corpus otherwise."""
+        self.released, self.documents = self.document_count, []
 
     @property
     def summary(self) -> str:
         """One line for the index summary."""
         if self.skipped:
             return f"skipped: {self.skipped}"
-        count = len(self.documents)
+        count = self.document_count
         return "; ".join([f"{count} document{'s' if count != 1 else ''}", *self.notes])
 
 

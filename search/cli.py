@@ -211,7 +211,7 @@ def _stats_dict(stats) -> dict:
         "unchanged_files": stats.unchanged,
         "removed_files": stats.removed,
         "files": [
-            {"name": f.name, "documents": len(f.documents), "skipped": f.skipped, "notes": f.notes}
+            {"name": f.name, "documents": f.document_count, "skipped": f.skipped, "notes": f.notes}
             for f in stats.files
         ],
     }

@@ -195,3 +195,12 @@ def test_an_update_merges_a_segment_once_most_of_it_is_deleted(write_corpus, tmp
         (root / f"a{n:02d}.txt").write_text(_article(n, "edited"), encoding="utf-8")
     build_index(root, index_dir)
     assert Removed.read(store.current_generation(index_dir)).documents == 0
+
+
+def test_a_build_does_not_hold_on_to_the_documents(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA, "b.txt": QA.replace("ferritin", "transferrin")})
+    stats = build_index(root, tmp_path / "ix")
+    assert [(f.name, f.documents, f.document_count, f.summary) for f in stats.files] == [
+        ("a.txt", [], 2, "2 documents"),
+        ("b.txt", [], 2, "2 documents; 1 question with the same answer as in a.txt"),
+    ]
