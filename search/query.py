@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from whoosh.fields import TEXT, Schema
 from whoosh.qparser import FuzzyTermPlugin, OrGroup, PlusMinusPlugin, QueryParser
@@ -53,11 +54,14 @@ class PreparedQuery:
 class QueryBuilder:
     """Turns user text into a Whoosh query for one index (its vocabulary and thesaurus)."""
 
-    def __init__(self, rules: Iterable[Rule] = (), settings: RankingSettings = DEFAULT_RANKING) -> None:
-        """`rules`: the synonyms and acronyms to expand, analyzed here as queries are."""
+    def __init__(
+        self, rules: Iterable[Rule] = (), settings: RankingSettings = DEFAULT_RANKING, cache_dir: Path | None = None
+    ) -> None:
+        """`rules`: the synonyms and acronyms to expand, analyzed here as queries are (once:
+        the analyzed rules are kept in `cache_dir`, when given)."""
         self.settings = settings
         self.analyzer = text_analyzer()
-        self.thesaurus = Thesaurus.build(rules, self.analyze)
+        self.thesaurus = Thesaurus.cached(rules, self.analyze, cache_dir)
         # A word that analyzes into several terms ("pins-and-needles") is the phrase of them.
         fields = {
             name: TEXT(analyzer=self.analyzer, phrase=True, multitoken_query="phrase")

@@ -7,6 +7,7 @@ misread.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from whoosh.analysis import Filter, RegexTokenizer
@@ -14,7 +15,6 @@ from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.english import EnglishStemmer
-from whoosh.support.charset import accent_map
 
 SCHEMA_VERSION = 6
 
@@ -103,14 +103,16 @@ class WordFilter(Filter):
         return isinstance(other, WordFilter) and self.stoplist == other.stoplist
 
     def __call__(self, tokens):
-        stoplist, fold = self.stoplist, accent_map
+        stoplist = self.stoplist
         shift = 0
         pos = None  # the position of the last word kept, for renumbering after stop words
 
         def kept(t):
             # Lowercase, fold accents, drop stop words and renumber, as Whoosh's filters would.
             nonlocal pos
-            t.text = word = t.text.lower().translate(fold)
+            t.text = word = t.text.lower()
+            if not word.isascii():  # Whoosh's accent map changes no lowercase ASCII letter
+                t.text = word = word.translate(_accent_map())
             if not word or word in stoplist:
                 return False
             if positions:
@@ -161,6 +163,15 @@ class WordFilter(Filter):
                 if kept(t):
                     yield t
             shift += len(parts) - 1
+
+
+@functools.cache
+def _accent_map() -> dict[int, str]:
+    # Loaded on first use: building Whoosh's table costs a millisecond of every start, and
+    # most searches are plain ASCII.
+    from whoosh.support.charset import accent_map
+
+    return accent_map
 
 
 class Stemmer(Filter):

@@ -198,7 +198,7 @@ class Searcher:
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
         self.close()
         self._searcher, self._stamp = searcher, stamp
-        builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking)
+        builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, removed)
 
     @property

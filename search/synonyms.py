@@ -7,6 +7,9 @@ tokens, so "anaemia", "Anaemia" and "anaemias" all hit the same entry.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,6 +92,34 @@ class Thesaurus:
                     if tokens and tokens != key:
                         entries[key].setdefault(tokens, text)
         return cls({key: list(alts.items()) for key, alts in entries.items()})
+
+    @classmethod
+    def cached(cls, rules: Iterable[Rule], analyze: Analyze, directory: Path | None) -> Thesaurus:
+        """`build`, through a cache file in `directory` (an index generation) for these rules.
+
+        Analyzing every phrase costs more than the rest of opening an index, at every
+        command-line search; the cache is a small JSON file beside the index, one per set of
+        rules. It is written when missing; a directory that cannot be written is no error.
+        """
+        rules = list(rules)
+        if directory is None:
+            return cls.build(rules, analyze)
+        digest = hashlib.sha256(repr([(r.sources, r.targets) for r in rules]).encode("utf-8")).hexdigest()[:16]
+        path = Path(directory) / f"thesaurus-{digest}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls({tuple(key): [(tuple(tokens), text) for tokens, text in alts] for key, alts in data})
+        except (OSError, ValueError, TypeError):
+            pass
+        thesaurus = cls.build(rules, analyze)
+        data = [[list(key), [[list(tokens), text] for tokens, text in alts]] for key, alts in thesaurus.entries.items()]
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+        return thesaurus
 
     def alternatives(self, tokens: Tokens) -> list[tuple[Tokens, str]]:
         """Other phrasings of `tokens`, or [] when there are none."""

@@ -6,7 +6,8 @@ import pytest
 
 from search import Searcher
 from search.errors import QueryError
-from search.synonyms import SynonymsError, read_synonyms
+from search.query import QueryBuilder
+from search.synonyms import Rule, SynonymsError, Thesaurus, read_synonyms
 
 ARTICLE = """Sample answers
 
@@ -144,3 +145,20 @@ def test_synonyms_file_errors(tmp_path):
         read_synonyms(bad)
     with pytest.raises(SynonymsError, match="cannot read"):
         read_synonyms(tmp_path / "missing.txt")
+
+
+def test_analyzed_rules_are_kept_beside_the_index_and_reused(tmp_path):
+    rules = [Rule(("anaemia", "anemia"), ("anaemia", "anemia")), Rule(("MS",), ("multiple sclerosis",))]
+    builder = QueryBuilder(rules)
+    built = Thesaurus.cached(rules, builder.analyze, tmp_path)
+    assert len(list(tmp_path.glob("thesaurus-*.json"))) == 1
+
+    def must_not_analyze(text):
+        raise AssertionError(f"analyzed {text!r} again")
+
+    assert Thesaurus.cached(rules, must_not_analyze, tmp_path).entries == built.entries
+    assert built.alternatives(("ms",)) == [(("multipl", "scleros"), "multiple sclerosis")]
+    other = [Rule(("MS",), ("mass spectrometry",))]  # other rules: another file
+    assert Thesaurus.cached(other, builder.analyze, tmp_path).alternatives(("ms",))[0][1] == "mass spectrometry"
+    # A directory that cannot be written is no error.
+    assert Thesaurus.cached(rules, builder.analyze, tmp_path / "missing").entries == built.entries
