@@ -232,7 +232,8 @@ class _Batch:
             self.writer.add_document(
                 id=doc.id,
                 answer=doc.answer,
-                **indexed_fields(question, doc.answer, doc.title),
+                **indexed_fields(question, doc.answer),
+                title=doc.title,
                 section=doc.section,
                 source=doc.source,
                 position=doc.position,

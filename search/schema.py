@@ -16,7 +16,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.english import EnglishStemmer
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
@@ -31,13 +31,13 @@ SPELLING_FIELDS = (CONTENT_FIELD,)
 QUESTION_SEPARATOR = "\n"
 
 
-def indexed_fields(question: str, answer: str, title: str) -> dict[str, str]:
+def indexed_fields(question: str, answer: str) -> dict[str, str]:
     """The text of each full-text field of a document, made from what is stored of it.
 
     One definition for the writer and for `statistics.Removed`, which analyzes deleted
     documents again exactly as they were indexed.
     """
-    return {"question": question, CONTENT_FIELD: f"{question}\n{answer}", "title": title}
+    return {"question": question, CONTENT_FIELD: f"{question}\n{answer}"}
 
 # Words too common to tell documents apart. Whoosh's list, plus the words people put around
 # what they ask ("what does ... do", "is there ...", "how do I ..."): in a whole question
@@ -221,7 +221,8 @@ def make_schema() -> Schema:
 
     `content` (question and answer) is what plain words are searched in; `question` again
     for its bonus. The answer is only stored: indexing it on its own would cost a fifth of
-    every build for the rare `answer:word`, which searches `content` instead. `spelling=True`
+    every build for the rare `answer:word`, which searches `content` instead. The title is
+    only shown. `spelling=True`
     keeps the unstemmed words of `content` beside the stems, so typos are corrected to real
     words ("measure", not "measur").
     """
@@ -231,7 +232,7 @@ def make_schema() -> Schema:
         question=TEXT(analyzer=analyzer, stored=True, phrase=True),
         answer=STORED(),
         content=TEXT(analyzer=analyzer, phrase=True, spelling=True),
-        title=TEXT(analyzer=analyzer, stored=True),
+        title=STORED(),
         section=STORED(),
         url=STORED(),
         description=STORED(),

@@ -55,7 +55,7 @@ class Removed:
             for docnum in (d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)):
                 removed.documents += 1
                 stored = leaf.stored_fields(docnum)
-                values = indexed_fields(stored.get("question", ""), stored.get("answer", ""), stored.get("title", ""))
+                values = indexed_fields(stored.get("question", ""), stored.get("answer", ""))
                 for fieldname, value in values.items():
                     fieldobj = schema[fieldname]
                     terms = frequencies.setdefault(fieldname, Counter())
