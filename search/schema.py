@@ -16,7 +16,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.english import EnglishStemmer
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
@@ -206,14 +206,79 @@ class Stemmer(Filter):
             yield t
 
 
-def text_analyzer() -> Analyzer:
+class SpelledText(TEXT):
+    """A full-text field whose unstemmed words are kept as a word list, for typo correction.
+
+    Whoosh's `spelling=True` analyzes every text a second time without stemming and adds
+    every word of every document to the spelling field: as many entries as the field has
+    postings, and a third of a build's time. Typo correction needs only the list of words
+    (`Vocabulary` reads how common a word is from its stem), so here the words are taken
+    from the one analysis that indexes the text, and each is added once per indexing process.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(spelling=True, **kwargs)
+        self._recorder = _Recorder()
+        self._indexing = text_analyzer(before_stemming=self._recorder)
+        self._spelled: set[str] = set()
+        self._last: str | None = None
+
+    def __getstate__(self) -> dict:
+        # The schema is pickled into the index's table of contents and sent to indexing
+        # processes: without the words of the last document or of the whole build.
+        state = dict(self.__dict__)
+        state["_spelled"], state["_last"] = set(), None
+        return state
+
+    def index(self, value, **kwargs):
+        self._recorder.words = set()
+        self._last = value
+        kwargs.setdefault("mode", "index")
+        for word, frequency, weight, encoded in self.format.word_values(value, self._indexing, **kwargs):
+            yield word.encode("utf-8"), frequency, weight, encoded
+
+    def spellable_words(self, value):
+        # Whoosh asks right after indexing the same value (writing.add_document).
+        if value is self._last:
+            words = self._recorder.words
+        else:
+            words = {token.text for token in self.analyzer(value, no_morph=True)}
+        new = words - self._spelled
+        self._spelled.update(new)
+        return iter(sorted(new))
+
+
+class _Recorder(Filter):
+    """Notes the words passing through (before stemming), for `SpelledText`."""
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Recorder)
+
+    def __getstate__(self) -> dict:
+        return {"words": set()}
+
+    def __call__(self, tokens):
+        add = self.words.add
+        for t in tokens:
+            add(t.text)
+            yield t
+
+
+def text_analyzer(before_stemming: Filter | None = None) -> Analyzer:
     """The analyzer of every full-text field.
 
     Words (hyphenated compounds whole), then compounds and possessives, lowercase, accents
     folded (Behçet → behcet), stop words dropped with positions renumbered (phrases still
-    match across them), stemming (`stem`).
+    match across them), stemming (`stem`). `before_stemming` is a filter to see the words
+    just before they are stemmed.
     """
-    return RegexTokenizer(r"\w+(?:[-'’.]\w+)*") | WordFilter(STOP_WORDS) | Stemmer()
+    words = RegexTokenizer(r"\w+(?:[-'’.]\w+)*") | WordFilter(STOP_WORDS)
+    if before_stemming is not None:
+        words = words | before_stemming
+    return words | Stemmer()
 
 
 def make_schema() -> Schema:
@@ -231,7 +296,7 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         question=TEXT(analyzer=analyzer, stored=True, phrase=True),
         answer=STORED(),
-        content=TEXT(analyzer=analyzer, phrase=True, spelling=True),
+        content=SpelledText(analyzer=analyzer, phrase=True),
         title=STORED(),
         section=STORED(),
         url=STORED(),

@@ -2,7 +2,7 @@
 
 Whoosh deletes a document by marking it: until a merge rewrites its segment, the document
 still counts in the collection statistics that BM25 uses (the number of documents, each
-term's document frequency, each field's total length) and in the spelling words. An index
+term's document frequency, each field's total length). An index
 updated file by file would then rank differently from a full rebuild. So after every
 update the indexer works out what the deleted documents contribute, from their stored text
 analyzed as at indexing, and writes it beside the index (`REMOVED`); scoring and typo
@@ -26,8 +26,7 @@ REMOVED = "removed.json"
 class Removed:
     """The deleted documents' share of the statistics: a count, field lengths, term frequencies.
 
-    `frequencies[field][term]` is how many deleted documents hold the term (index form: a
-    stem, or a word for a spelling field).
+    `frequencies[field][term]` is how many deleted documents hold the term (a stem).
     """
 
     documents: int = 0
@@ -64,9 +63,6 @@ class Removed:
                         terms[btext.decode("utf-8")] += 1
                         if fieldobj.scorable:
                             lengths[fieldname] += freq
-                    if fieldobj.separate_spelling():
-                        words = frequencies.setdefault(fieldobj.spelling_fieldname(fieldname), Counter())
-                        words.update(fieldobj.spellable_words(value))
         removed.lengths = dict(lengths)
         removed.frequencies = {name: dict(terms) for name, terms in frequencies.items() if terms}
         return removed

@@ -4,8 +4,8 @@ Typo correction uses the index's own vocabulary (Whoosh's spelling support). A q
 "corrected" into a common one. Candidates come from the unstemmed words of the question and
 question-and-answer text (`spelling=True` on `content` in the schema) through Whoosh's automaton search
 (`terms_within`), and are ranked here by true edit distance, a swapped pair of letters
-counting as one edit, then by how many documents use the word. (Whoosh's own correctors
-rank by frequency alone, looked up in the stemmed field.)
+counting as one edit, then by how many documents use the word (its stem: the word list
+keeps no counts). Whoosh's own correctors rank by frequency alone.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from math import log
 from whoosh.query import Or, Query
 from whoosh.searching import Searcher as WhooshSearcher
 
-from .schema import SPELLING_FIELDS
+from .schema import SPELLING_FIELDS, stem
 from .statistics import NOTHING_REMOVED, Removed
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
@@ -55,14 +55,14 @@ class Vocabulary:
             return None
         maxdist = 1 if len(word) < 6 else 2
         best: tuple[int, int, str] | None = None
-        for _field, spelling in self._spelling:
+        for field, spelling in self._spelling:
             # Levenshtein counts a swap as two edits, so look one further and rank by the true distance.
             # Most misspellings keep the first letter; requiring it keeps the search fast.
             for candidate in self.reader.terms_within(spelling, word, min(maxdist + 1, 2), prefix=1):
                 distance = edit_distance(word, candidate)
                 if distance > maxdist or candidate == word:
                     continue
-                documents = self._documents(spelling, candidate)
+                documents = self._documents(field, stem(candidate))  # the word list holds no counts
                 if documents <= 0:  # only in deleted documents
                     continue
                 key = (distance, -documents, candidate)
@@ -74,9 +74,9 @@ class Vocabulary:
     def within(self, word: str, maxdist: int, prefix: int = 0) -> set[str]:
         """Words of the index within `maxdist` edits of `word` (for "word~N" queries)."""
         found: set[str] = set()
-        for _field, spelling in self._spelling:
+        for field, spelling in self._spelling:
             found.update(
-                w for w in self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix) if self._documents(spelling, w) > 0
+                w for w in self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix) if self._documents(field, stem(w)) > 0
             )
         return found
 
