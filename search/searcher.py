@@ -15,6 +15,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from . import highlight as highlights
 from . import store
 from .collapse import NearDuplicates
+from .collect import TopWithTies
 from .explain import ScorePart, score_parts
 from .errors import IndexCorruptError, IndexMissingError, QueryError
 from .query import PreparedQuery, QueryBuilder, is_empty
@@ -254,8 +255,8 @@ class Searcher:
             return results
         # A few more than asked for, so that folding duplicates still fills the page, and
         # enough for the proximity of query words to reorder the best of them.
-        wanted = limit + DUPLICATE_LOOKAHEAD
-        found, candidates, complete = self._collect(searcher, prepared.query, max(wanted, RERANK_DEPTH if prepared.proximity else 0), wanted)
+        depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
+        found, candidates, complete = self._collect(searcher, prepared.query, depth)
         highlights.configure(found)
         ranked = _reranked(searcher, candidates, prepared.proximity)
         folder = NearDuplicates()
@@ -284,34 +285,20 @@ class Searcher:
             results.total, results.total_exact = max(min(estimate, searcher.doc_count()), found.scored_length()), False
         return results
 
-    def _collect(self, searcher, query: Query, depth: int, wanted: int) -> tuple[Any, list[WhooshHit], bool]:
-        """Whoosh's results for the best `depth` documents, the candidates to rank (those
-        scoring above the last one collected), and whether every match was collected.
-
-        Documents tied with the last one collected are left out unless all are in: Whoosh
-        breaks ties by internal document number, which differs between a full build and an
-        update, and the results must not. When that leaves fewer than `wanted`, the search
-        runs again deeper.
-        """
-        while True:
-            collector = searcher.collector(limit=depth)
-            # No SIGALRM: the library may run in any thread. The limit is checked between documents.
-            timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
-            try:
-                searcher.search_with_collector(query, timed)
-            except TimeLimit:
-                raise QueryError(f"the search took longer than {self.time_budget:g} s: use more specific words") from None
-            found = timed.results()
-            # Not list(found): list() asks len() for a size hint, and Whoosh's len() counts every
-            # match by running the query again.
-            hits = found[: found.scored_length()]
-            if len(hits) < depth:
-                return found, hits, True
-            lowest = hits[-1].score
-            above = [hit for hit in hits if hit.score > lowest]
-            if len(above) >= wanted or depth >= searcher.doc_count():
-                return found, above if len(above) >= wanted else hits, False
-            depth *= 4
+    def _collect(self, searcher, query: Query, depth: int) -> tuple[Any, list[WhooshHit], bool]:
+        """Whoosh's results for the best `depth` documents and all tied with the last of them,
+        those hits, and whether every match was collected."""
+        collector = TopWithTies(limit=depth)
+        # No SIGALRM: the library may run in any thread. The limit is checked between documents.
+        timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
+        try:
+            searcher.search_with_collector(query, timed)
+        except TimeLimit:
+            raise QueryError(f"the search took longer than {self.time_budget:g} s: use more specific words") from None
+        found = timed.results()
+        # Not list(found): list() asks len() for a size hint, and Whoosh's len() counts every
+        # match by running the query again.
+        return found, found[: found.scored_length()], collector.complete()
 
     def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:
         """The top `limit` hits for `query`, best first. Raises QueryError for an unparsable query."""
