@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.lang.porter import stem as porter_stem
-from whoosh.lang.snowball.english import EnglishStemmer
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
@@ -55,15 +54,37 @@ STOP_WORDS = frozenset(
 _SHORT = 3
 
 
-# Snowball English ("Porter 2"): Whoosh's Porter implementation leaves doubled consonants
-# ("scanning" → "scann", not "scan"), so "CT scan" would not match "CT scanning". The two
-# were compared on the judged sets (benchmarks/RESULTS.md).
-STEMMERS = {"snowball": EnglishStemmer().stem, "porter": porter_stem}
-_stem = STEMMERS["snowball"]
+def stemmer(name: str) -> Callable[[str], str]:
+    """A stemming function: "porter2" (the default), "snowball" or "porter".
+
+    Porter2 is the Snowball English algorithm; Whoosh has it twice. Its standalone `porter2`
+    module agrees with the reference (C) Snowball where its `snowball` package does not
+    ("realization" → "realiz", not "realize"), and loads without the fourteen other
+    languages of that package (3 ms of every command-line search). Whoosh's original Porter
+    leaves doubled consonants ("scanning" → "scann"), so "CT scan" would miss "CT
+    scanning"; the algorithms were compared on the judged sets (benchmarks/RESULTS.md).
+    """
+    if name == "porter2":
+        from whoosh.lang.porter2 import stem as porter2
+
+        return porter2
+    if name == "snowball":
+        from whoosh.lang.snowball.english import EnglishStemmer
+
+        return EnglishStemmer().stem
+    if name == "porter":
+        from whoosh.lang.porter import stem as porter
+
+        return porter
+    raise ValueError(f"unknown stemmer {name!r}")
+
+
+STEMMERS = ("porter2", "snowball", "porter")
+_stem = stemmer("porter2")
 
 
 def stem(word: str) -> str:
-    """Snowball English stemming, plus two rules it lacks.
+    """Porter2 (Snowball English) stemming, plus two rules it lacks.
 
     Short words (acronyms, mostly) are kept as they are. Greek "-sis" nouns meet their verbs:
     the stemmer leaves "diagnosis" as "diagnosi" but "diagnose", "diagnosed" and "diagnosing"

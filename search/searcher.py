@@ -16,7 +16,6 @@ from . import highlight as highlights
 from . import store
 from .collapse import NearDuplicates
 from .collect import TopWithTies
-from .explain import ScorePart, score_parts
 from .errors import IndexCorruptError, IndexMissingError, QueryError
 from .query import PreparedQuery, QueryBuilder, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
@@ -26,6 +25,7 @@ from .vocabulary import Vocabulary
 from .synonyms import acronym_rules, default_synonyms, read_synonyms
 
 if TYPE_CHECKING:
+    from .explain import ScorePart
     from indexer import BuildStats
 
 PathLike = str | os.PathLike[str]
@@ -271,6 +271,8 @@ class Searcher:
                 break
             entry = _hit(len(results.hits) + 1, hit, score, highlight)
             if explain:
+                from .explain import score_parts  # only for --explain: not loaded by every search
+
                 entry.explanation = score_parts(searcher, Or([prepared.query, *prepared.proximity]), hit.docnum)
             folder.add(hit.get("answer", ""))
             results.hits.append(entry)
