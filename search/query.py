@@ -1,8 +1,8 @@
 """User text → Whoosh query: parse, correct typos, expand synonyms and acronyms, spread over fields.
 
-The default is forgiving: words are OR-ed, but a document matching more of them scores
-higher (Whoosh's OrGroup bonus), so several keywords or a whole question work without any
-syntax. Explicit syntax still works: AND, OR, NOT, +required, -excluded, "phrases",
+The default is forgiving: words are OR-ed, and a document matching more of them scores
+higher (each adds its BM25 share, and neighbouring words found close together add more),
+so several keywords or a whole question work without any syntax. Explicit syntax still works: AND, OR, NOT, +required, -excluded, "phrases",
 question:term, answer:term, prefix*, term~ (fuzzy).
 
 Text is parsed against one pseudo-field, so every word of the query stays one node of the
@@ -67,7 +67,7 @@ class QueryBuilder:
             name: TEXT(analyzer=self.analyzer, phrase=True, multitoken_query="phrase")
             for name in dict.fromkeys((_ANY, "question", "answer", *settings.field_boosts))
         }
-        parser = QueryParser(_ANY, Schema(**fields), group=OrGroup.factory(settings.coordination))
+        parser = QueryParser(_ANY, Schema(**fields), group=OrGroup)
         # Apostrophes are part of words ("Gehrig's"), not quotes; "*:*" would list everything.
         parser.remove_plugin_class(SingleQuotePlugin)
         parser.remove_plugin_class(EveryPlugin)
@@ -101,7 +101,7 @@ class QueryBuilder:
         rewrite = _Rewrite(self, vocabulary, prepared, correct=correct)
         corrected = rewrite.correct(_without(parsed))
         prepared.proximity = self._proximity_pairs(corrected)
-        prepared.query = self._spread(rewrite.expand(corrected))
+        prepared.query = binary_unions(self._spread(rewrite.expand(corrected)))
         prepared.searched = rewrite.corrected_text()
         return prepared
 
@@ -268,6 +268,24 @@ def normalise(text: str) -> str:
     """NFC, no control characters, straight quotes, no sentence punctuation ending words."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).translate(_QUOTES)
     return _TRAILING_PUNCTUATION.sub("", text).strip()
+
+
+def binary_unions(query: Query) -> Query:
+    """Have every OR of `query` matched as Whoosh's tree of pairs, never as its array union.
+
+    Once Whoosh's array union has read its postings ahead, it reports a best possible score
+    of 0, so Whoosh's pruning (which drops parts of a query that cannot lift a document into
+    the top N) then skips documents that belong there. Whoosh picks the array union for
+    segments of at most 5,000 documents, so results also depended on how the index was
+    split into segments (an update gave other results than a full build).
+    """
+    pending = [query]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Or):
+            node.matcher_type = Or.DEFAULT_MATCHER
+        pending.extend(node.children())
+    return query
 
 
 def _words(query: Query) -> list[Query]:

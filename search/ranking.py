@@ -22,7 +22,6 @@ class RankingSettings:
     k1, b            BM25 term-frequency saturation and length normalisation
     field_b          per-field b (short questions need less length normalisation)
     field_boosts     how much a match in each field counts
-    coordination     bonus for matching more of the query's words (Whoosh OrGroup factor)
     expansion_weight weight of synonyms and acronym expansions relative to the words typed
     proximity_weight weight of each pair of neighbouring query words found near each other
                      in the document (a sequential dependence model); 0 turns it off
@@ -33,7 +32,6 @@ class RankingSettings:
     b: float = 0.75
     field_b: dict[str, float] = field(default_factory=dict)
     field_boosts: dict[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
-    coordination: float = 0.9
     expansion_weight: float = 0.7
     proximity_weight: float = 0.1
     proximity_slop: int = 2

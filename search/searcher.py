@@ -17,7 +17,7 @@ from . import store
 from .collapse import NearDuplicates
 from .collect import TopWithTies
 from .errors import IndexCorruptError, IndexMissingError, QueryError
-from .query import PreparedQuery, QueryBuilder, is_empty
+from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
 from .statistics import Removed
@@ -273,7 +273,7 @@ class Searcher:
             if explain:
                 from .explain import score_parts  # only for --explain: not loaded by every search
 
-                entry.explanation = score_parts(searcher, Or([prepared.query, *prepared.proximity]), hit.docnum)
+                entry.explanation = score_parts(searcher, binary_unions(Or([prepared.query, *prepared.proximity])), hit.docnum)
             folder.add(hit.get("answer", ""))
             results.hits.append(entry)
         if complete:  # the collector saw every match: the count is free

@@ -162,3 +162,18 @@ def test_analyzed_rules_are_kept_beside_the_index_and_reused(tmp_path):
     assert Thesaurus.cached(other, builder.analyze, tmp_path).alternatives(("ms",))[0][1] == "mass spectrometry"
     # A directory that cannot be written is no error.
     assert Thesaurus.cached(rules, builder.analyze, tmp_path / "missing").entries == built.entries
+
+
+def test_every_or_is_matched_as_a_tree_of_pairs():
+    # Whoosh's array union (its choice for small segments) breaks its own pruning: it
+    # reports a best score of 0 once it has read ahead, and documents are skipped.
+    from whoosh.query import Or
+
+    builder = QueryBuilder([Rule(("repair",), ("heal", "recover"))])
+    query = builder.build("studies repair OR (lesions iron)").query
+    ors, pending = [], [query]
+    while pending:
+        node = pending.pop()
+        ors += [node] if isinstance(node, Or) else []
+        pending.extend(node.children())
+    assert len(ors) >= 4 and all(node.matcher_type == Or.DEFAULT_MATCHER for node in ors)
