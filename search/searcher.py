@@ -149,7 +149,7 @@ class Searcher:
         try:
             self._open()
         except IndexCorruptError:  # damage the corpus check cannot see (a segment, the manifest)
-            self._build(source)
+            self._build(source, full=True)
             self._open()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -179,11 +179,11 @@ class Searcher:
             self._build(corpus)
         return corpus
 
-    def _build(self, corpus: Path) -> None:
+    def _build(self, corpus: Path, full: bool = False) -> None:
         # Imported here: a search that finds a fresh index never loads the indexer (or bs4).
         from indexer import build_index
 
-        self.built = build_index(corpus, self.index_dir)
+        self.built = build_index(corpus, self.index_dir, full=full)
 
     def _open(self) -> None:
         generation = store.current_generation(self.index_dir)

@@ -143,3 +143,41 @@ def test_the_summary_says_when_two_files_hold_the_same_questions(write_corpus, t
     assert stats.documents == 4
     notes = {f.name: f.notes for f in stats.files}
     assert notes["copy-1.txt"] == [] and notes["copy-2.txt"] == ["2 questions with the same answer as in copy-1.txt"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_damaged_index_the_corpus_check_cannot_see_is_rebuilt_on_search(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    for path in store.current_generation(index_dir).glob("*.toc"):
+        path.write_bytes(b"")  # the corpus is unchanged: only opening the index tells
+    with Searcher(index_dir) as s:
+        assert s.built is not None and [h.question for h in s.search("ferritin")] == ["What is ferritin?"]
+
+
+def test_damaged_deletion_statistics_are_reported_and_rebuilt(write_corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr("indexer.build.FULL_MERGE_LIMIT", 0)
+    root = write_corpus({f"{name}.txt": QA.replace("ferritin", f"ferritin {name}") for name in "abcde"})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    (root / "b.txt").write_text(QA.replace("ferritin", "hepcidin"), encoding="utf-8")
+    build_index(root, index_dir)
+    removed = store.current_generation(index_dir) / "removed.json"
+    assert json.loads(removed.read_text())["documents"] == 2
+    removed.write_text("{broken")
+    with pytest.raises(IndexCorruptError, match="damaged"):
+        Searcher(index_dir, auto_build=False)
+    with Searcher(index_dir) as s:
+        assert s.built is not None and [h.source for h in s.search("hepcidin")] == ["b.txt"]
+
+
+def test_the_index_keeps_no_document_text_in_its_schema(write_corpus, tmp_path):
+    # The schema is pickled into the index's table of contents; the spelling field must not
+    # carry the last document it indexed (nor the build's word list) along.
+    secret = "Zanzibarquux"
+    root = write_corpus({"a.txt": f"What is ferritin?\n\nA protein, says {secret}.\n"})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    (toc,) = store.current_generation(index_dir).glob("*.toc")
+    assert secret.lower().encode() not in toc.read_bytes().lower()
