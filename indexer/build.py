@@ -32,6 +32,7 @@ from . import whoosh_fixes  # noqa: F401  (applies the fix on import)
 from .acronyms import mine
 from .document import clean_text, normalise_question
 from .sources import FileResult, read_file
+from .workers import lock_held
 
 PARALLEL_BYTES = 1 << 20  # corpora from this size on are indexed by several processes
 MAX_PROCESSES = 4
@@ -297,7 +298,8 @@ def _unique(doc_id: str, seen: set[str]) -> str:
 
 @contextmanager
 def _build_lock(index_dir: Path, timeout: float) -> Iterator[None]:
-    """One builder at a time. The kernel drops the lock when its holder dies, even by SIGKILL."""
+    """One builder at a time. The kernel drops the lock when its holder dies, even by SIGKILL
+    (and its indexing processes with it: `workers`)."""
     with open(index_dir / store.LOCK, "a+") as handle:
         deadline = time.monotonic() + timeout
         while True:
@@ -313,7 +315,8 @@ def _build_lock(index_dir: Path, timeout: float) -> Iterator[None]:
                     ) from None
                 time.sleep(0.05)
         try:
-            yield
+            with lock_held(handle.fileno()):
+                yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

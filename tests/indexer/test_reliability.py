@@ -53,6 +53,44 @@ def test_kill_9_during_a_build_leaves_the_previous_index_searchable(write_corpus
     assert not list(index_dir.glob("building-*"))
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_during_a_parallel_build_leaves_no_worker_and_no_lock(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": QA})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    for n in range(600):
+        (root / f"more-{n:03d}.txt").write_text(
+            "\n\n".join(f"Question {n} {k}?\n\nSome answer text {k}. " + "More words here. " * 40 for k in range(5))
+        )
+    code = "import indexer.build as b, sys; b.writer_processes = lambda size: 2; b.build_index(sys.argv[1], sys.argv[2], full=True)"
+    build = subprocess.Popen([sys.executable, "-c", code, str(root), str(index_dir)])
+    deadline = time.monotonic() + 30
+    while len(workers := _children(build.pid)) < 2 and time.monotonic() < deadline and build.poll() is None:
+        time.sleep(0.01)
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    assert len(workers) == 2 and build.returncode == -signal.SIGKILL, "the build ended before it could be killed"
+    deadline = time.monotonic() + 5
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(w) for w in workers), "indexing processes outlived the build"
+    assert build_index(root, index_dir, lock_timeout=5).documents == 3002  # the lock went with them
+
+
 def test_an_index_from_an_older_schema_is_detected_and_rebuilt(write_corpus, tmp_path):
     root = write_corpus({"a.txt": QA})
     index_dir = tmp_path / "ix"
