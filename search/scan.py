@@ -75,18 +75,20 @@ def scan(corpus: Path) -> list[CorpusFile]:
         except OSError:
             continue  # an unreadable folder is skipped, as os.walk would
         for item in entries:
-            if item.name.startswith("."):
+            base = item.name
+            if base[0] == ".":
                 continue
-            name = prefix + item.name
-            if item.is_symlink():
+            if item.is_file(follow_symlinks=False):  # the common case first
+                found.append(_plain_entry(item, prefix + base))
+            elif item.is_symlink():
                 if _is_dir(item):
                     continue  # a linked folder could loop or lead outside the corpus: not walked
-                found.append(_entry(Path(item.path), name, root))
+                found.append(_entry(Path(item.path), prefix + base, root))
             elif item.is_dir(follow_symlinks=False):
-                if item.name != "__pycache__":
-                    folders.append((item.path, name + "/"))
+                if base != "__pycache__":
+                    folders.append((item.path, prefix + base + "/"))
             else:
-                found.append(_plain_entry(item, name))
+                found.append(_plain_entry(item, prefix + base))
     found.sort()  # by name: names are unique, so no two entries compare further
     return found
 
