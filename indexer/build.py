@@ -38,6 +38,7 @@ PARALLEL_BYTES = 1 << 20  # corpora from this size on are indexed by several pro
 MAX_PROCESSES = 4
 WRITER_MB = 128  # Whoosh's in-memory posting pools, in all: more is faster, up to a point
 WORKER_BATCH = 100  # documents handed to an indexing process at a time
+WHOOSH_FILES = ("MAIN", "_MAIN")  # what Whoosh names the files of an index called MAIN
 FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole
 Progress = Callable[[int, int, str], None]
 """Called after each file as progress(done, total, file name)."""
@@ -175,7 +176,9 @@ def _update_generation(
             manifest.documents += record.documents
     stats.unchanged = len(manifest.files)
     for path in old_generation.iterdir():
-        if path.name != store.MANIFEST:
+        # Whoosh's files only: faqsearch's own (manifest, signature, statistics, caches) are
+        # written anew, and writing through a link would change the live generation's copy.
+        if path.name.startswith(WHOOSH_FILES):
             _link_or_copy(path, building / path.name)
     ix = whoosh_index.open_dir(str(building))
     writer = ix.writer(limitmb=WRITER_MB)

@@ -204,3 +204,30 @@ def test_a_build_does_not_hold_on_to_the_documents(write_corpus, tmp_path):
         ("a.txt", [], 2, "2 documents"),
         ("b.txt", [], 2, "2 documents; 1 question with the same answer as in a.txt"),
     ]
+
+
+def test_an_update_never_writes_into_the_live_generation(write_corpus, tmp_path, monkeypatch):
+    # A new generation links the old one's Whoosh files; its own files (signature, deletion
+    # statistics, caches) must be new files, or writing them would change the live index.
+    monkeypatch.setattr("indexer.build.FULL_MERGE_LIMIT", 0)
+    root = write_corpus({f"a{n:02d}.txt": _article(n) for n in range(6)})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    Searcher(index_dir, auto_build=False).search("ferritin")  # leaves a thesaurus cache beside it
+    (root / "a01.txt").write_text(_article(1, "edited"), encoding="utf-8")
+    build_index(root, index_dir)
+    first = store.current_generation(index_dir)
+    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    assert Removed.read(first).documents == 2
+    for n in range(6):  # most of the big segment replaced: it is merged, nothing stays deleted
+        (root / f"a{n:02d}.txt").write_text(_article(n, "again"), encoding="utf-8")
+    build_index(root, index_dir)
+    assert {p.name: p.read_bytes() for p in first.iterdir()} == before
+    second = store.current_generation(index_dir)
+    assert Removed.read(second).documents == 0 and not (second / "removed.json").exists()
+    assert _rankings(index_dir) == _rankings_after_full_build(root, tmp_path / "full")
+
+
+def _rankings_after_full_build(root, index_dir):
+    build_index(root, index_dir, full=True)
+    return _rankings(index_dir)
