@@ -33,6 +33,8 @@ def lock_held(fd: int) -> Iterator[None]:
 
 def _in_worker(_registry: object) -> None:
     builds = set(_locks.values())
+    if not builds:
+        return  # a process started outside a build (by the user's own code): not ours to change
     for fd in list(_locks):
         try:
             os.close(fd)
@@ -44,7 +46,7 @@ def _in_worker(_registry: object) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
-    if builds and os.getppid() not in builds:  # the build died before the line above
+    if os.getppid() not in builds:  # the build died before the line above
         os._exit(1)
 
 
