@@ -143,10 +143,7 @@ def _previous(index_dir: Path, corpus: Path) -> tuple[Path, store.Manifest] | No
 def _write_generation(building: Path, entries, stats: BuildStats, progress: Progress | None) -> store.Manifest:
     manifest = store.Manifest(corpus=str(stats.corpus))
     ix = whoosh_index.create_in(str(building), make_schema())
-    procs = writer_processes(sum(entry.size for entry in entries if not entry.skip))
-    # Each process writes its own segment (merging them would cost what the processes saved).
-    parallel = {"procs": procs, "multisegment": True, "batchsize": WORKER_BATCH} if procs > 1 else {}
-    writer = ix.writer(limitmb=WRITER_MB // procs, **parallel)  # the processes share the budget
+    writer = _writer(ix, entries)
     batch = _Batch(writer, manifest, stats)
     try:
         for done, entry in enumerate(entries, start=1):
@@ -158,6 +155,14 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
         writer.cancel()
         raise
     return _finish(building, manifest)
+
+
+def _writer(ix, entries):
+    """A Whoosh writer for indexing `entries`: several processes when there is much to read."""
+    procs = writer_processes(sum(entry.size for entry in entries if not entry.skip))
+    # Each process writes its own segment (merging them would cost what the processes saved).
+    parallel = {"procs": procs, "multisegment": True, "batchsize": WORKER_BATCH} if procs > 1 else {}
+    return ix.writer(limitmb=WRITER_MB // procs, **parallel)  # the processes share the budget
 
 
 def _update_generation(
@@ -181,7 +186,7 @@ def _update_generation(
         if path.name.startswith(WHOOSH_FILES):
             _link_or_copy(path, building / path.name)
     ix = whoosh_index.open_dir(str(building))
-    writer = ix.writer(limitmb=WRITER_MB)
+    writer = _writer(ix, stale)
     batch = _Batch(writer, manifest, stats)
     try:
         for name in [*removed, *(entry.name for entry in stale)]:

@@ -231,3 +231,21 @@ def test_an_update_never_writes_into_the_live_generation(write_corpus, tmp_path,
 def _rankings_after_full_build(root, index_dir):
     build_index(root, index_dir, full=True)
     return _rankings(index_dir)
+
+
+def test_an_update_with_several_processes_ranks_as_a_full_build(write_corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr("indexer.build.FULL_MERGE_LIMIT", 0)
+    root = write_corpus({f"a{n:02d}.txt": _article(n) for n in range(30)})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    monkeypatch.setattr("indexer.build.writer_processes", lambda corpus_bytes: 2)
+    monkeypatch.setattr("indexer.build.WORKER_BATCH", 4)
+    for n in range(3, 13):
+        (root / f"a{n:02d}.txt").write_text(_article(n, "and now also hemoglobin"), encoding="utf-8")
+    (root / "a20.txt").unlink()
+    stats = build_index(root, index_dir)
+    assert len(stats.files) == 10 and stats.removed == ["a20.txt"] and stats.documents == 58
+    assert Removed.read(store.current_generation(index_dir)).documents == 22
+    assert _rankings(index_dir) == _rankings_after_full_build(root, tmp_path / "full")
+    with Searcher(index_dir, auto_build=False) as s:
+        assert len(s.search("hemoglobin", limit=20)) == 10  # one question of each edited file
