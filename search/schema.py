@@ -38,6 +38,7 @@ def indexed_fields(question: str, answer: str) -> dict[str, str]:
     """
     return {"question": question, CONTENT_FIELD: f"{question}\n{answer}"}
 
+
 # Words too common to tell documents apart. Whoosh's list, plus the words people put around
 # what they ask ("what does ... do", "is there ...", "how do I ..."): in a whole question
 # they would otherwise outweigh the one content word that matters.
