@@ -6,12 +6,14 @@ similarity); the lower-ranked one is folded into the first, which lists where el
 
 from __future__ import annotations
 
+import functools
 import re
 
 SIMILARITY = 0.8
 _WORD = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=512)  # the same answers come back search after search
 def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
     """The set of `size`-word runs of a text, casefolded."""
     words = _WORD.findall(text.casefold())

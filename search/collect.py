@@ -1,4 +1,5 @@
-"""Collecting the best matches: Whoosh's top-N collector, keeping ties at the cut.
+"""Collecting the best matches: Whoosh's top-N collector, keeping ties at the cut, and a
+deadline for the whole search.
 
 Whoosh keeps the N best documents and, among documents with equal scores, the ones with
 the lowest internal numbers. Those numbers depend on how the index was built (whole, in
@@ -8,10 +9,11 @@ N-th is kept too, and the searcher orders ties by source and position.
 
 from __future__ import annotations
 
+import time
 from heapq import heappush, heapreplace
 from math import inf, nextafter
 
-from whoosh.collectors import TopCollector
+from whoosh.collectors import TimeLimit, TopCollector, WrappingCollector
 
 
 class TopWithTies(TopCollector):
@@ -55,3 +57,30 @@ class TopWithTies(TopCollector):
         self.items = self.items + self.tied
         self.tied = []
         return super().results()
+
+
+class Deadline(WrappingCollector):
+    """Stops a search running past `seconds` by raising Whoosh's TimeLimit.
+
+    The time is read every 64 documents. Whoosh's own TimeLimitCollector starts a timer
+    thread for every search (a tenth of a search on the article) or uses SIGALRM, which a
+    library may not (it can run in any thread).
+    """
+
+    EVERY = 64
+
+    def __init__(self, child, seconds: float) -> None:
+        super().__init__(child)
+        self.seconds = seconds
+        self.deadline = 0.0
+
+    def prepare(self, top_searcher, q, context):
+        self.deadline = time.monotonic() + self.seconds
+        super().prepare(top_searcher, q, context)
+
+    def collect_matches(self) -> None:
+        child, deadline, every = self.child, self.deadline, self.EVERY
+        for n, sub_docnum in enumerate(child.matches()):
+            if not n % every and time.monotonic() > deadline:
+                raise TimeLimit
+            child.collect(sub_docnum)

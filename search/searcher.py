@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 from whoosh import index as whoosh_index
 from whoosh.query import Or, Query
 from whoosh.searching import Hit as WhooshHit
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit
 
 from . import highlight as highlights
 from . import store
 from .collapse import NearDuplicates
-from .collect import TopWithTies
+from .collect import Deadline, TopWithTies
 from .errors import IndexCorruptError, IndexMissingError, QueryError
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
@@ -291,8 +291,7 @@ class Searcher:
         """Whoosh's results for the best `depth` documents and all tied with the last of them,
         those hits, and whether every match was collected."""
         collector = TopWithTies(limit=depth)
-        # No SIGALRM: the library may run in any thread. The limit is checked between documents.
-        timed = TimeLimitCollector(collector, timelimit=self.time_budget, use_alarm=False)
+        timed = Deadline(collector, self.time_budget)
         try:
             searcher.search_with_collector(query, timed)
         except TimeLimit:
