@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import groupby
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -326,11 +327,16 @@ def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query]) -> list[tuple
                 if matcher.is_active() and matcher.id() == docnum:
                     scores[docnum] += matcher.score()  # the pair's weight is its boost
     # Ties go by source and position, not by the internal document number, so the order is
-    # the same however the index was built (whole, or updated file by file).
-    return sorted(
-        ((hit, scores[hit.docnum]) for hit in hits),
-        key=lambda pair: (-round(pair[1], 9), pair[0].get("source", ""), pair[0].get("position", 0)),
-    )
+    # the same however the index was built (whole, or updated file by file). Only ties need
+    # a document's stored fields read.
+    ranked = sorted(((hit, scores[hit.docnum]) for hit in hits), key=lambda pair: -round(pair[1], 9))
+    ordered: list[tuple[WhooshHit, float]] = []
+    for _, group in groupby(ranked, key=lambda pair: round(pair[1], 9)):
+        tied = list(group)
+        if len(tied) > 1:
+            tied.sort(key=lambda pair: (pair[0].get("source", ""), pair[0].get("position", 0)))
+        ordered.extend(tied)
+    return ordered
 
 
 def _hit(rank: int, hit, score: float, highlight: bool) -> Hit:
