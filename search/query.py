@@ -37,6 +37,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 # "?" and "!" ending a word are punctuation, not wildcards: "is MS curable?" asks about MS.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s\"')]|$)")
+_PLAIN = re.compile(r"[\w\s'’.,-]*")  # text without query syntax (see QueryBuilder._plain)
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_WORD = re.compile(r"\S+")
 
 
 @dataclass
@@ -92,7 +95,7 @@ class QueryBuilder:
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         try:
-            parsed = self.parser.parse(text)
+            parsed = self._plain(text) or self.parser.parse(text)
         except Exception as exc:  # Whoosh raises assorted errors on malformed syntax
             raise QueryError(f"cannot parse query {text!r}: {exc}") from None
         if isinstance(parsed, Not) or _matches_everything(parsed):
@@ -104,6 +107,30 @@ class QueryBuilder:
         prepared.query = binary_unions(self._spread(rewrite.expand(corrected)))
         prepared.searched = rewrite.corrected_text()
         return prepared
+
+    def _plain(self, text: str) -> Query | None:
+        """What the parser makes of words without any syntax, made directly; None for other text.
+
+        Most queries are plain words, and Whoosh's parser (a dozen plugins, each scanning the
+        text) takes a sixth of a search on a small index. The result is the parser's: a term
+        per word, the phrase of a word that analyzes into several, OR-ed, duplicates and
+        stop words dropped (tests/search/test_query_properties.py compares the two).
+        """
+        if not _PLAIN.fullmatch(text):
+            return None
+        words = list(_WORD.finditer(text))
+        if any(word[0][0] == "-" or word[0] in _OPERATORS for word in words):
+            return None
+        parts: list[Query] = []
+        for word in words:
+            tokens = self.analyze(word[0])
+            if len(tokens) == 1:
+                term = Term(_ANY, tokens[0])
+                term.startchar, term.endchar = word.span()  # where it was typed: corrections say so
+                parts.append(term)
+            elif tokens:
+                parts.append(Phrase(_ANY, list(tokens), slop=1))
+        return Or(parts).normalize()
 
     def _proximity_pairs(self, query: Query) -> list[Query]:
         """A loose phrase for each pair of neighbouring plain words of an OR query.
