@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from itertools import groupby
 from dataclasses import asdict, dataclass, field
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 PathLike = str | os.PathLike[str]
 DUPLICATE_LOOKAHEAD = 5
+STORED_CACHE = 2048  # documents whose stored fields an open index keeps
 RERANK_DEPTH = 30  # hits whose scores the proximity of query words may still change
 EXACT_COUNT_LIMIT = 20_000  # above this many documents a count of all matches is estimated
 TIME_BUDGET = 5.0  # seconds a search may take before it is stopped
@@ -196,6 +198,9 @@ class Searcher:
         try:
             ix = whoosh_index.open_dir(str(generation))
             searcher = ix.searcher(weighting=self.ranking.weighting(removed))
+            # A document's stored fields, read once per open index: the same answers come
+            # back search after search (and only read, never changed).
+            searcher.stored_fields = functools.lru_cache(maxsize=STORED_CACHE)(searcher.stored_fields)
         except Exception as exc:  # Whoosh reports damage with many exception types
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
         self.close()
