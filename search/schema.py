@@ -136,7 +136,9 @@ class WordFilter(Filter):
             if not word.isascii():  # Whoosh's accent map changes no lowercase ASCII letter
                 t.text = word = word.translate(_accent_map())
             if not word or word in stoplist:
-                return False
+                # Kept, marked, when asked (highlighting: fragments may start at a stop word).
+                t.stopped = True
+                return not t.removestops
             if positions:
                 if pos is None:
                     pos = t.pos
@@ -218,6 +220,9 @@ class Stemmer(Filter):
     def __call__(self, tokens):
         cache = self._cache
         for t in tokens:
+            if t.stopped:  # a stop word kept for highlighting: as written
+                yield t
+                continue
             text = t.text
             stemmed = cache.get(text)
             if stemmed is None:
