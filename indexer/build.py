@@ -26,7 +26,7 @@ from search import store
 from search.errors import FaqsearchError, IndexBusyError
 from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema
-from search.statistics import Removed
+from search.statistics import Statistics
 
 from . import whoosh_fixes  # noqa: F401  (applies the fix on import)
 from .acronyms import mine
@@ -196,7 +196,7 @@ def _update_generation(
             if progress:
                 progress(done, len(stale), entry.name)
         # A small index is merged whole (cheap, and no deleted documents are left); a large
-        # one as `_merge_policy` decides. Either ranks as a full build (statistics.Removed).
+        # one as `_merge_policy` decides. Either ranks as a full build (search.statistics).
         if manifest.documents <= FULL_MERGE_LIMIT:
             writer.commit(optimize=True)
         else:
@@ -278,7 +278,7 @@ def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:
     try:
         indexed = ix.doc_count()
         with ix.reader() as reader:
-            Removed.of(reader).write(building)
+            Statistics.of(reader).write(building)
     finally:
         ix.close()
     if indexed != manifest.documents:

@@ -12,7 +12,7 @@ from math import log
 from whoosh.scoring import BM25F, BM25FScorer
 
 from .schema import CONTENT_FIELD, FIELD_BOOSTS
-from .statistics import NOTHING_REMOVED, Removed
+from .statistics import UNKNOWN, Statistics
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,11 @@ class RankingSettings:
     proximity_slop: int = 2
     proximity_field: str = CONTENT_FIELD
 
-    def weighting(self, removed: Removed = NOTHING_REMOVED) -> BM25F:
-        """The Whoosh scoring object for these settings, for an index whose deleted documents
-        add `removed` to its statistics."""
+    def weighting(self, statistics: Statistics = UNKNOWN) -> BM25F:
+        """The Whoosh scoring object for these settings, for an index with these statistics
+        (`search.statistics`; by default Whoosh's own counts)."""
         weighting = RobertsonBM25F(B=self.b, K1=self.k1, **{f"{name}_B": b for name, b in self.field_b.items()})
-        weighting.removed = removed
+        weighting.statistics = statistics
         return weighting
 
 
@@ -50,32 +50,33 @@ class RobertsonBM25F(BM25F):
 
     Whoosh scores every term at least idf 1 (log(N / (df + 1)) + 1), so the common words of a
     long query ("patients", "increased") add up to outweigh its one rare word. BM25's idf
-    goes to nearly zero for a word in most documents.
+    goes to nearly zero for a word in most documents. Document frequencies leave out deleted
+    documents, and average lengths come from the index's `Statistics`, so an updated index
+    scores as a full build.
     """
 
-    removed: Removed = NOTHING_REMOVED  # deleted documents' share of the statistics, left out
+    statistics: Statistics = UNKNOWN
 
     def idf(self, searcher, fieldname, text):
         parent = searcher.get_parent()
         word = text.decode("utf-8") if isinstance(text, bytes) else text
-        n = parent.doc_frequency(fieldname, text) - self.removed.document_frequency(fieldname, word)
+        n = parent.doc_frequency(fieldname, text) - self.statistics.deleted_with(fieldname, word)
         total = parent.doc_count()  # live documents: what a full rebuild would count
         return log(1 + (total - n + 0.5) / (n + 0.5))
 
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return super().scorer(searcher, fieldname, text, qf=qf)
-        return _LiveScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf, self.removed)
+        return _LiveScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf, self.statistics)
 
 
 class _LiveScorer(BM25FScorer):
-    """Whoosh's BM25F scorer, with the average field length of the live documents only."""
+    """Whoosh's BM25F scorer, with the average field length from the index's statistics."""
 
-    def __init__(self, searcher, fieldname, text, B, K1, qf, removed: Removed) -> None:
+    def __init__(self, searcher, fieldname, text, B, K1, qf, statistics: Statistics) -> None:
         parent = searcher.get_parent()
         self.idf = parent.idf(fieldname, text)
-        total = parent.field_length(fieldname) - removed.length(fieldname)
-        self.avgfl = total / (parent.doc_count() or 1) or 1
+        self.avgfl = statistics.average_length(fieldname) or parent.avg_field_length(fieldname) or 1
         self.B, self.K1, self.qf = B, K1, qf
         self.setup(searcher, fieldname, text)
 

@@ -15,7 +15,7 @@ from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
@@ -33,7 +33,7 @@ QUESTION_SEPARATOR = "\n"
 def indexed_fields(question: str, answer: str) -> dict[str, str]:
     """The text of each full-text field of a document, made from what is stored of it.
 
-    One definition for the writer and for `statistics.Removed`, which analyzes deleted
+    One definition for the writer and for `statistics.Statistics`, which analyzes deleted
     documents again exactly as they were indexed.
     """
     return {"question": question, CONTENT_FIELD: f"{question}\n{answer}"}

@@ -22,7 +22,7 @@ from .errors import IndexCorruptError, IndexMissingError, QueryError
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
-from .statistics import Removed
+from .statistics import Statistics
 from .vocabulary import Vocabulary
 from .synonyms import acronym_rules, default_synonyms, read_synonyms
 
@@ -194,10 +194,10 @@ class Searcher:
             raise IndexMissingError(f"no index in {self.index_dir}: run `faqsearch index` first")
         manifest = store.read_manifest(generation)
         stamp = store.pointer_stamp(self.index_dir)
-        removed = Removed.read(generation)
+        statistics = Statistics.read(generation)
         try:
             ix = whoosh_index.open_dir(str(generation))
-            searcher = ix.searcher(weighting=self.ranking.weighting(removed))
+            searcher = ix.searcher(weighting=self.ranking.weighting(statistics))
             # A document's stored fields, read once per open index: the same answers come
             # back search after search (and only read, never changed).
             searcher.stored_fields = functools.lru_cache(maxsize=STORED_CACHE)(searcher.stored_fields)
@@ -206,7 +206,7 @@ class Searcher:
         self.close()
         self._searcher, self._stamp = searcher, stamp
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
-        self._builder, self._vocabulary = builder, Vocabulary(searcher, removed)
+        self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
 
     @property
     def acronyms(self) -> dict[str, list[str]]:

@@ -1,12 +1,18 @@
-"""What deleted documents still add to the index's statistics, so scores can leave it out.
+"""The collection statistics BM25 uses, as a full build of the live documents would have them.
 
-Whoosh deletes a document by marking it: until a merge rewrites its segment, the document
-still counts in the collection statistics that BM25 uses (the number of documents, each
-term's document frequency, each field's total length). An index
-updated file by file would then rank differently from a full rebuild. So after every
-update the indexer works out what the deleted documents contribute, from their stored text
-analyzed as at indexing, and writes it beside the index (`REMOVED`); scoring and typo
-correction subtract it, and an updated index ranks exactly as a full rebuild.
+Two of Whoosh's own counts depend on how an index came to be:
+
+- Deleted documents. Whoosh deletes a document by marking it; until a merge rewrites its
+  segment, the document still counts in each term's document frequency.
+- Field lengths. A segment's total length of a field is exact when Whoosh writes the
+  documents, but the sum of the per-document lengths as stored (rounded, in one byte) when
+  it merges segments; so a merged index has another average length than a fresh one.
+
+An index updated file by file would then rank differently from a full rebuild. So every
+build writes `STATISTICS` beside the index: how many documents are live, each scored
+field's total length over them (the sum of the lengths as stored, which scoring uses for
+each document anyway), and what deleted documents still add to term frequencies. Scoring
+and typo correction use these, and a generation ranks the same however it was built.
 """
 
 from __future__ import annotations
@@ -19,71 +25,80 @@ from pathlib import Path
 from .errors import IndexCorruptError
 from .schema import indexed_fields
 
-REMOVED = "removed.json"
+STATISTICS = "statistics.json"
 
 
 @dataclass
-class Removed:
-    """The deleted documents' share of the statistics: a count, field lengths, term frequencies.
+class Statistics:
+    """Live documents, their total field lengths, and the deleted documents' term counts.
 
-    `frequencies[field][term]` is how many deleted documents hold the term (a stem).
+    `deleted[field][term]` is how many deleted documents hold the term (a stem).
     """
 
     documents: int = 0
     lengths: dict[str, int] = field(default_factory=dict)
-    frequencies: dict[str, dict[str, int]] = field(default_factory=dict)
+    deleted_documents: int = 0
+    deleted: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def document_frequency(self, fieldname: str, text: str) -> int:
+    def deleted_with(self, fieldname: str, text: str) -> int:
         """How many deleted documents hold `text` in `fieldname`."""
-        return self.frequencies.get(fieldname, {}).get(text, 0)
+        return self.deleted.get(fieldname, {}).get(text, 0)
 
-    def length(self, fieldname: str) -> int:
-        """The deleted documents' total length of `fieldname`, in terms."""
-        return self.lengths.get(fieldname, 0)
+    def average_length(self, fieldname: str) -> float | None:
+        """The live documents' average length of `fieldname`, or None when not known."""
+        if not self.documents or fieldname not in self.lengths:
+            return None
+        return self.lengths[fieldname] / self.documents
 
     @classmethod
-    def of(cls, reader) -> Removed:
-        """What the deleted documents of a Whoosh reader add to its statistics."""
+    def of(cls, reader) -> Statistics:
+        """The statistics of the documents of a Whoosh reader."""
         schema = reader.schema
-        removed = cls()
-        frequencies: dict[str, Counter[str]] = {}
+        scored = [name for name in schema.names() if schema[name].scorable]
+        stats = cls()
         lengths: Counter[str] = Counter()
+        deleted: dict[str, Counter[str]] = {}
         for leaf, _offset in reader.leaf_readers():
-            if not leaf.has_deletions():
-                continue
-            for docnum in (d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)):
-                removed.documents += 1
-                stored = leaf.stored_fields(docnum)
-                values = indexed_fields(stored.get("question", ""), stored.get("answer", ""))
-                for fieldname, value in values.items():
-                    fieldobj = schema[fieldname]
-                    terms = frequencies.setdefault(fieldname, Counter())
-                    # The same calls Whoosh's writer makes for the document (writing.add_document).
-                    for btext, freq, _weight, _value in fieldobj.index(value):
-                        terms[btext.decode("utf-8")] += 1
-                        if fieldobj.scorable:
-                            lengths[fieldname] += freq
-        removed.lengths = dict(lengths)
-        removed.frequencies = {name: dict(terms) for name, terms in frequencies.items() if terms}
-        return removed
+            has_deletions = leaf.has_deletions()
+            for docnum in range(leaf.doc_count_all()):
+                if has_deletions and leaf.is_deleted(docnum):
+                    stats.deleted_documents += 1
+                    stored = leaf.stored_fields(docnum)
+                    values = indexed_fields(stored.get("question", ""), stored.get("answer", ""))
+                    for fieldname, value in values.items():
+                        terms = deleted.setdefault(fieldname, Counter())
+                        # The same call Whoosh's writer makes for the document (writing.add_document).
+                        for btext, _freq, _weight, _value in schema[fieldname].index(value):
+                            terms[btext.decode("utf-8")] += 1
+                    continue
+                stats.documents += 1
+                for fieldname in scored:
+                    lengths[fieldname] += leaf.doc_field_length(docnum, fieldname) or 0
+        stats.lengths = dict(lengths)
+        stats.deleted = {name: dict(terms) for name, terms in deleted.items() if terms}
+        return stats
 
     def write(self, generation: Path) -> None:
-        """Save beside the index of `generation` (nothing when no document is deleted)."""
-        if self.documents:
-            data = {"documents": self.documents, "lengths": self.lengths, "frequencies": self.frequencies}
-            (generation / REMOVED).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        """Save beside the index of `generation`."""
+        data = {
+            "documents": self.documents,
+            "lengths": self.lengths,
+            "deleted_documents": self.deleted_documents,
+            "deleted": self.deleted,
+        }
+        (generation / STATISTICS).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
     @classmethod
-    def read(cls, generation: Path) -> Removed:
-        """What `write` saved for `generation`; nothing deleted when there is no file."""
-        path = generation / REMOVED
+    def read(cls, generation: Path) -> Statistics:
+        """What `write` saved for `generation`."""
+        path = generation / STATISTICS
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(int(data["documents"]), dict(data["lengths"]), dict(data["frequencies"]))
+            return cls(int(data["documents"]), dict(data["lengths"]), int(data["deleted_documents"]), dict(data["deleted"]))
         except FileNotFoundError:
-            return cls()
+            raise IndexCorruptError(f"index in {generation.parent} is damaged: {STATISTICS} is missing") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexCorruptError(f"index statistics {path} are damaged ({type(exc).__name__})") from None
 
 
-NOTHING_REMOVED = Removed()
+UNKNOWN = Statistics()  # Whoosh's own counts are used

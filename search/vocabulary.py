@@ -16,7 +16,7 @@ from whoosh.query import Or, Query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .schema import SPELLING_FIELDS, stem
-from .statistics import NOTHING_REMOVED, Removed
+from .statistics import UNKNOWN, Statistics
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
 
@@ -25,17 +25,17 @@ class Vocabulary:
     """Knows which words the index holds, how rare they are, and the nearest word to a typo."""
 
     def __init__(
-        self, searcher: WhooshSearcher, removed: Removed = NOTHING_REMOVED, fields: tuple[str, ...] = SPELLING_FIELDS
+        self, searcher: WhooshSearcher, statistics: Statistics = UNKNOWN, fields: tuple[str, ...] = SPELLING_FIELDS
     ) -> None:
-        """`removed`: what the index's deleted documents still add to its term counts."""
+        """`statistics`: the index's (what its deleted documents still add to term counts)."""
         self.searcher = searcher
         reader = self.reader = searcher.reader()
-        self.fields, self.removed = fields, removed
+        self.fields, self.statistics = fields, statistics
         self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]
 
     def _documents(self, fieldname: str, text: str) -> int:
         """How many live documents hold `text` in `fieldname`."""
-        return self.reader.doc_frequency(fieldname, text) - self.removed.document_frequency(fieldname, text)
+        return self.reader.doc_frequency(fieldname, text) - self.statistics.deleted_with(fieldname, text)
 
     def known(self, term: str) -> bool:
         """Does any document hold this (analyzed) term?"""

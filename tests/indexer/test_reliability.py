@@ -201,8 +201,8 @@ def test_damaged_deletion_statistics_are_reported_and_rebuilt(write_corpus, tmp_
     build_index(root, index_dir)
     (root / "b.txt").write_text(QA.replace("ferritin", "hepcidin"), encoding="utf-8")
     build_index(root, index_dir)
-    removed = store.current_generation(index_dir) / "removed.json"
-    assert json.loads(removed.read_text())["documents"] == 2
+    removed = store.current_generation(index_dir) / "statistics.json"
+    assert json.loads(removed.read_text())["deleted_documents"] == 2
     removed.write_text("{broken")
     with pytest.raises(IndexCorruptError, match="damaged"):
         Searcher(index_dir, auto_build=False)
