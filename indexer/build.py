@@ -276,14 +276,16 @@ def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:
     # (it waits one second for each result): check before this generation can go live.
     ix = whoosh_index.open_dir(str(building))
     try:
-        indexed = ix.doc_count()
         with ix.reader() as reader:
-            Statistics.of(reader).write(building)
+            statistics = Statistics.of(reader)
     finally:
         ix.close()
-    if indexed != manifest.documents:
-        raise FaqsearchError(f"the index holds {indexed} documents instead of {manifest.documents}; the previous index is kept")
-    _write_atomically(building / store.MANIFEST, manifest.to_json())
+    if statistics.documents != manifest.documents:
+        raise FaqsearchError(
+            f"the index holds {statistics.documents} documents instead of {manifest.documents}; the previous index is kept"
+        )
+    statistics.write(building)
+    store.write_atomically(building / store.MANIFEST, manifest.to_json())
     return manifest
 
 
@@ -330,21 +332,7 @@ def _build_lock(index_dir: Path, timeout: float) -> Iterator[None]:
 
 
 def _swap_pointer(index_dir: Path, generation: str) -> None:
-    _write_atomically(index_dir / store.POINTER, generation + "\n")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    store.write_atomically(index_dir / store.POINTER, generation + "\n")
 
 
 def _remove_leftovers(index_dir: Path) -> None:

@@ -2,8 +2,9 @@
 
 The default is forgiving: words are OR-ed, and a document matching more of them scores
 higher (each adds its BM25 share, and neighbouring words found close together add more),
-so several keywords or a whole question work without any syntax. Explicit syntax still works: AND, OR, NOT, +required, -excluded, "phrases",
-question:term, answer:term, prefix*, term~ (fuzzy).
+so several keywords or a whole question work without any syntax. Explicit syntax still
+works: AND, OR, NOT, +required, -excluded, "phrases", question:term, answer:term, prefix*,
+term~ (fuzzy).
 
 Text is parsed against one pseudo-field, so every word of the query stays one node of the
 tree while it is corrected and expanded; only then is each node spread over the question
@@ -95,7 +96,9 @@ class QueryBuilder:
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         try:
-            parsed = self._plain(text) or self.parser.parse(text)
+            parsed = self._plain(text)
+            if parsed is None:
+                parsed = self.parser.parse(text)
         except Exception as exc:  # Whoosh raises assorted errors on malformed syntax
             raise QueryError(f"cannot parse query {text!r}: {exc}") from None
         if isinstance(parsed, Not) or _matches_everything(parsed):

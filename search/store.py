@@ -30,6 +30,25 @@ GENERATION_PREFIX = "gen-"
 BUILDING_PREFIX = "building-"
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` all at once, durably: readers see the old or the new file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
 def default_index_dir() -> Path:
     """`$FAQSEARCH_INDEX`, else `$XDG_CACHE_HOME/faqsearch`, else `~/.cache/faqsearch`."""
     env = os.environ.get("FAQSEARCH_INDEX")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FaqsearchError
+from .store import write_atomically
 from .textfiles import read_lines
 
 Tokens = tuple[str, ...]
@@ -113,12 +113,10 @@ class Thesaurus:
             pass
         thesaurus = cls.build(rules, analyze)
         data = [[list(key), [[list(tokens), text] for tokens, text in alts]] for key, alts in thesaurus.entries.items()]
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
         try:
-            temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, path)
+            write_atomically(path, json.dumps(data, separators=(",", ":")))
         except OSError:
-            temporary.unlink(missing_ok=True)
+            pass
         return thesaurus
 
     def alternatives(self, tokens: Tokens) -> list[tuple[Tokens, str]]:
