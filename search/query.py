@@ -41,6 +41,7 @@ _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s\"')]|$)")
 _PLAIN = re.compile(r"[\w\s'’.,-]*")  # text without query syntax (see QueryBuilder._plain)
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _WORD = re.compile(r"\S+")
+_SYNTAX = re.compile(r"[^\w\s'’.,-]|(?<!\w)-|-(?!\w)")  # what _PLAIN does not allow, and hyphens outside words
 
 
 @dataclass
@@ -100,7 +101,11 @@ class QueryBuilder:
             if parsed is None:
                 parsed = self.parser.parse(text)
         except Exception as exc:  # Whoosh raises assorted errors on malformed syntax
-            raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+            # Text pasted from elsewhere ("alpha (+)- thalassemia") is not meant as syntax:
+            # search its words rather than refuse it.
+            parsed = self._plain(_SYNTAX.sub(" ", text))
+            if parsed is None or is_empty(parsed):
+                raise QueryError(f"cannot parse query {text!r}: no words to search for ({exc})") from None
         if isinstance(parsed, Not) or _matches_everything(parsed):
             raise QueryError("the query matches everything: add a word to search for")
         prepared = PreparedQuery(text, parsed, text)

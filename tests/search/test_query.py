@@ -132,7 +132,13 @@ def test_explain_lists_matched_parts(searcher):
     assert "explanation" not in searcher.search("spinal tap")[0].to_dict()
 
 
-@pytest.mark.parametrize("text", ["", "   ", "*", "*:*"])
+@pytest.mark.parametrize("text", ["spasms (+)- tingling", "spasms (-) tingling"])
+def test_text_the_parser_cannot_read_is_searched_by_its_words(searcher, text):
+    # Pasted text ("alpha (+)- thalassemia") is not meant as syntax.
+    assert {hit.question for hit in searcher.search(text)} == {"What are MS-related spasms?", "What is pins-and-needles?"}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "*", "*:*", "(+)-"])
 def test_unsearchable_queries_raise(searcher, text):
     with pytest.raises(QueryError):
         searcher.search(text)
