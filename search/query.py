@@ -38,6 +38,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 # "?" and "!" ending a word are punctuation, not wildcards: "is MS curable?" asks about MS.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s\"')]|$)")
+# "MS/ALS" and "and/or" offer alternatives; read as one word, they were the phrase "ms als".
+_SLASH = re.compile(r"(?<=\w)/(?=\w)")
 _PLAIN = re.compile(r"[\w\s'’.,-]*")  # text without query syntax (see QueryBuilder._plain)
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _WORD = re.compile(r"\S+")
@@ -103,9 +105,14 @@ class QueryBuilder:
         except Exception as exc:  # Whoosh raises assorted errors on malformed syntax
             # Text pasted from elsewhere ("alpha (+)- thalassemia") is not meant as syntax:
             # search its words rather than refuse it.
-            parsed = self._plain(_SYNTAX.sub(" ", text))
-            if parsed is None or is_empty(parsed):
+            words = self._words_only(text)
+            if words is None:
                 raise QueryError(f"cannot parse query {text!r}: no words to search for ({exc})") from None
+            parsed = words
+        if _matches_everything(parsed):
+            # Whoosh reads "spasms (*) tingling" as "*" alone: the words typed still count.
+            words = self._words_only(text)
+            parsed = parsed if words is None else words
         if isinstance(parsed, Not) or _matches_everything(parsed):
             raise QueryError("the query matches everything: add a word to search for")
         prepared = PreparedQuery(text, parsed, text)
@@ -139,6 +146,11 @@ class QueryBuilder:
             elif tokens:
                 parts.append(Phrase(_ANY, list(tokens), slop=1))
         return Or(parts).normalize()
+
+    def _words_only(self, text: str) -> Query | None:
+        """The words of `text` with its query syntax taken out, or None when it has none."""
+        parsed = self._plain(_SYNTAX.sub(" ", text))
+        return None if parsed is None or is_empty(parsed) else parsed
 
     def _proximity_pairs(self, query: Query) -> list[Query]:
         """A loose phrase for each pair of neighbouring plain words of an OR query.
@@ -300,9 +312,10 @@ class _Rewrite:
 
 
 def normalise(text: str) -> str:
-    """NFC, no control characters, straight quotes, no sentence punctuation ending words."""
+    """NFC, no control characters, straight quotes, no sentence punctuation ending words,
+    words joined by a slash apart."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).translate(_QUOTES)
-    return _TRAILING_PUNCTUATION.sub("", text).strip()
+    return _SLASH.sub(" ", _TRAILING_PUNCTUATION.sub("", text)).strip()
 
 
 def binary_unions(query: Query) -> Query:

@@ -61,6 +61,11 @@ def test_hyphenated_word_found_by_parts_and_whole(searcher):
     assert questions(searcher, "pinsandneedles") == ["What is pins-and-needles?"]
 
 
+def test_words_joined_by_a_slash_are_alternatives(searcher):
+    # Not the phrase "spasms tingling", which no document holds.
+    assert set(questions(searcher, "spasms/tingling")) == {"What are MS-related spasms?", "What is pins-and-needles?"}
+
+
 def test_minus_inside_a_word_is_not_exclusion(searcher):
     # "MS-related" must not mean "MS but not related".
     assert "What are MS-related spasms?" in questions(searcher, "ms-related spasms")
@@ -132,7 +137,7 @@ def test_explain_lists_matched_parts(searcher):
     assert "explanation" not in searcher.search("spinal tap")[0].to_dict()
 
 
-@pytest.mark.parametrize("text", ["spasms (+)- tingling", "spasms (-) tingling"])
+@pytest.mark.parametrize("text", ["spasms (+)- tingling", "spasms (-) tingling", "spasms (*) tingling"])
 def test_text_the_parser_cannot_read_is_searched_by_its_words(searcher, text):
     # Pasted text ("alpha (+)- thalassemia") is not meant as syntax.
     assert {hit.question for hit in searcher.search(text)} == {"What are MS-related spasms?", "What is pins-and-needles?"}
