@@ -28,6 +28,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from whoosh.index import open_dir
 
@@ -93,27 +94,55 @@ def run(searcher: Searcher, queries: Iterable[JudgedQuery]) -> dict[str, list]:
     return found
 
 
-def dense_rows(collection: Collection, hits: dict[str, list]) -> list[tuple[str, dict[str, float]]]:
-    """Each embedding weight's measures, re-scoring the hits already found."""
+Embed = Callable[[list[str]], Any]  # texts -> one unit-length vector per text (rows of an array)
+
+
+def wordllama_embedder() -> Embed:
+    """WordLlama's bundled static embeddings."""
     import wordllama
     from wordllama import WordLlama
 
     # WordLlama 0.4 looks for its bundled tokenizer under a misspelt folder; pointing its
     # cache at the package finds it there without a download.
     model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
-    texts = {h.id: f"{h.question or ''} {h.answer or ''}" for found in hits.values() for h in found}
+    return lambda texts: model.embed(texts, norm=True)
+
+
+def sentence_embedder(path: Path) -> Embed:
+    """A sentence-transformers model from a local directory."""
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(path), device="cpu")
+    return lambda texts: model.encode(texts, batch_size=64, normalize_embeddings=True)
+
+
+def dense_rows(
+    collection: Collection,
+    hits: dict[str, list],
+    embed: Embed,
+    label: str,
+    weights: Iterable[float] = DENSE_WEIGHTS,
+    questions_only: bool = False,
+) -> list[tuple[str, dict[str, float]]]:
+    """Each embedding weight's measures, re-scoring the hits already found by the similarity
+    of the query to each question and answer (or the question alone)."""
+    texts = {
+        h.id: (h.question or h.answer or "") if questions_only else f"{h.question or ''} {h.answer or ''}"
+        for found in hits.values()
+        for h in found
+    }
     ids = list(texts)
-    documents = dict(zip(ids, model.embed([texts[i] for i in ids], norm=True)))
-    asked = dict(zip((q.id for q in collection.queries), model.embed([q.text for q in collection.queries], norm=True)))
+    documents = dict(zip(ids, embed([texts[i] for i in ids])))
+    asked = dict(zip((q.id for q in collection.queries), embed([q.text for q in collection.queries])))
     rows = []
-    for weight in DENSE_WEIGHTS:
+    for weight in weights:
         rankings = {}
         for query in collection.queries:
             found = hits[query.id]
             best = found[0].score if found else 1.0
             scored = sorted(found, key=lambda h: -(h.score / best + weight * float(documents[h.id] @ asked[query.id])))
             rankings[query.id] = [h.id for h in scored]
-        rows.append((f"embeddings x{weight:g}", measured(collection, rankings)))
+        rows.append((f"{label} x{weight:g}", measured(collection, rankings)))
     return rows
 
 
@@ -121,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--training", action="store_true", help="the training splits (article dev, SciFact train)")
+    parser.add_argument("--sentence-model", type=Path, help="also a sentence-transformers model (a local directory)")
+    parser.add_argument("--weights", type=float, nargs="+", default=DENSE_WEIGHTS, help="embedding weights to try")
+    parser.add_argument("--only-embeddings", action="store_true", help="skip WordNet and WordLlama")
+    parser.add_argument("--questions-only", action="store_true", help="embed documents' questions, not question and answer")
     args = parser.parse_args(argv)
     wanted = ("article", "scifact")
     found = {n: c for n, c in collections(args.data, training=args.training).items() if n in wanted}
@@ -133,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                 hits = run(searcher, collection.queries)
             rows = [("faqsearch", measured(collection, {i: [h.id for h in f] for i, f in hits.items()}))]
             try:
+                if args.only_embeddings:
+                    raise ImportError
                 lines = wordnet_rules(index_terms(index), analyze)
             except ImportError:
                 print("wn is not installed: WordNet skipped", file=sys.stderr)
@@ -143,9 +178,13 @@ def main(argv: list[str] | None = None) -> int:
                     expanded = run(searcher, collection.queries)
                 rows.append((f"WordNet ({len(lines)} rules)", measured(collection, {i: [h.id for h in f] for i, f in expanded.items()})))
             try:
-                rows.extend(dense_rows(collection, hits))
+                if args.only_embeddings:
+                    raise ImportError
+                rows.extend(dense_rows(collection, hits, wordllama_embedder(), "WordLlama", args.weights))
             except ImportError:
-                print("wordllama is not installed: embeddings skipped", file=sys.stderr)
+                print("wordllama is not installed: its embeddings skipped", file=sys.stderr)
+            if args.sentence_model:
+                rows.extend(dense_rows(collection, hits, sentence_embedder(args.sentence_model), "sentence model", args.weights, args.questions_only))
             for variant, row in rows:
                 print(f"{name:<10} {variant:<22}" + "".join(f"{row[m]:>9.4f}" for m in MEASURES) + f"{row['questions']:>11.4f}", flush=True)
     return 0

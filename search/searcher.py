@@ -122,6 +122,9 @@ class Searcher:
     pass `False` for none); acronyms mined from the corpus are always used. `ranking`
     changes how hits are scored (see `RankingSettings`). A search running longer than
     `time_budget` seconds is stopped with a QueryError, so no pattern can hang a caller.
+    `semantic=True` also ranks by meaning (see `search.semantic`; needs the `semantic`
+    extra, else SemanticUnavailable): the best 100 hits are re-scored by the similarity
+    of the query to each question and answer, and scores are then on that scale.
     """
 
     def __init__(
@@ -133,6 +136,7 @@ class Searcher:
         synonyms: PathLike | bool | None = None,
         ranking: RankingSettings = DEFAULT_RANKING,
         time_budget: float = TIME_BUDGET,
+        semantic: bool = False,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else store.default_index_dir()
         self.built: BuildStats | None = None
@@ -145,6 +149,12 @@ class Searcher:
         self._builder: QueryBuilder | None = None
         self._vocabulary: Vocabulary | None = None
         self._stamp: tuple[int, int] | None = None
+        self._encoder: Any = None
+        self._vectors: Any = None
+        if semantic:
+            from . import semantic as semantic_module  # numpy and the model: only when asked for
+
+            self._encoder = semantic_module.Encoder(semantic_module.model_directory())
         if not auto_build:
             self._open()
             return
@@ -207,6 +217,10 @@ class Searcher:
         self._searcher, self._stamp = searcher, stamp
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
+        if self._encoder is not None:
+            from .semantic import DocumentVectors
+
+            self._vectors = DocumentVectors(self._encoder, generation)
 
     @property
     def acronyms(self) -> dict[str, list[str]]:
@@ -262,9 +276,16 @@ class Searcher:
         # A few more than asked for, so that folding duplicates still fills the page, and
         # enough for the proximity of query words to reorder the best of them.
         depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
+        if self._encoder is not None:
+            from .semantic import DEPTH as semantic_depth
+
+            depth = max(depth, semantic_depth)
         found, candidates, complete = self._collect(searcher, prepared.query, depth)
         highlights.configure(found)
         ranked = _reranked(searcher, candidates, prepared.proximity)
+        semantic_scores: dict[int, float] = {}
+        if self._encoder is not None and ranked:
+            ranked, semantic_scores = self._semantic_reranked(prepared.searched, ranked)
         folder = NearDuplicates()
         folded = 0
         for hit, score in ranked:
@@ -280,6 +301,10 @@ class Searcher:
                 from .explain import score_parts  # only for --explain: not loaded by every search
 
                 entry.explanation = score_parts(searcher, binary_unions(Or([prepared.query, *prepared.proximity])), hit.docnum)
+                if hit.docnum in semantic_scores:
+                    from .explain import ScorePart
+
+                    entry.explanation.append(ScorePart("meaning", "similarity to the query", round(semantic_scores[hit.docnum], 4)))
             folder.add(hit.get("answer", ""))
             results.hits.append(entry)
         if complete:  # the collector saw every match: the count is free
@@ -292,6 +317,21 @@ class Searcher:
             estimate = prepared.query.estimate_size(searcher.reader())
             results.total, results.total_exact = max(min(estimate, searcher.doc_count()), found.scored_length()), False
         return results
+
+    def _semantic_reranked(
+        self, query: str, ranked: list[tuple[WhooshHit, float]]
+    ) -> tuple[list[tuple[WhooshHit, float]], dict[int, float]]:
+        """The hits re-scored by meaning: score / best score + weight x similarity of the
+        query to the question and answer. Returns them and each one's meaning part."""
+        from .semantic import WEIGHT, similarities
+
+        texts = [f"{hit.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {hit.get('answer', '')}" for hit, _ in ranked]
+        similarity = similarities(query, texts, self._encoder, self._vectors)
+        best = ranked[0][1] or 1.0
+        parts = {hit.docnum: WEIGHT * sim for (hit, _), sim in zip(ranked, similarity)}
+        rescored = [(hit, score / best + parts[hit.docnum]) for hit, score in ranked]
+        rescored.sort(key=lambda pair: -round(pair[1], 9))  # stable: ties keep their order
+        return rescored, parts
 
     def _collect(self, searcher, query: Query, depth: int) -> tuple[Any, list[WhooshHit], bool]:
         """Whoosh's results for the best `depth` documents and all tied with the last of them,

@@ -30,12 +30,12 @@ GENERATION_PREFIX = "gen-"
 BUILDING_PREFIX = "building-"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` all at once, durably: readers see the old or the new file."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Replace `path` with `content` all at once, durably: readers see the old or the new file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(tmp, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -27,6 +27,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("FAQSEARCH_INDEX", raising=False)
     monkeypatch.delenv("FAQSEARCH_CORPUS", raising=False)
+    monkeypatch.delenv("FAQSEARCH_MODEL", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 

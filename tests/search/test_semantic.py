@@ -1,0 +1,102 @@
+"""Semantic re-ranking (the `semantic` extra): skipped where the extra is not installed."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from search import Searcher, cli, semantic, store
+
+ARTICLE = """Sample answers
+
+Does MS cause fatigue?
+
+Fatigue is common and can be tiring for days.
+
+Is MS painful in early stages?
+
+Spasms and optic neuritis can be painful.
+"""
+
+
+def _installed() -> bool:
+    try:
+        semantic.Encoder(semantic.model_directory())
+    except semantic.SemanticUnavailable:
+        return False
+    return True
+
+
+needs_model = pytest.mark.skipif(not _installed(), reason="the semantic extra is not installed")
+
+
+@pytest.fixture
+def corpus(write_corpus):
+    return write_corpus({"ms.txt": ARTICLE})
+
+
+@needs_model
+def test_the_encoder_gives_the_reference_model_vectors():
+    # Reference: sentence-transformers 6.2 with the same model, normalize_embeddings=True.
+    encoder = semantic.Encoder(semantic.model_directory())
+    painful, hurt, fatigue = encoder.encode(["Is MS painful in early stages?", "does multiple sclerosis hurt", "Does MS cause fatigue?"])
+    assert [round(float(x), 5) for x in painful[:6]] == pytest.approx([0.036567, -0.043102, 0.048145, 0.145547, -0.058674, -0.030354], abs=2e-5)
+    assert float(painful @ hurt) == pytest.approx(0.629004, abs=2e-5)
+    assert float(fatigue @ hurt) == pytest.approx(0.515245, abs=2e-5)
+
+
+@needs_model
+def test_meaning_finds_a_question_in_other_words(corpus, tmp_path):
+    query = "does ms hurt"  # "hurt" is in neither answer: the words alone cannot choose
+    with Searcher(tmp_path / "ix", corpus=corpus) as lexical:
+        assert lexical.search(query)[0].question == "Does MS cause fatigue?"
+    with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
+        hits = searcher.results(query, explain=True).hits
+    assert hits[0].question == "Is MS painful in early stages?"
+    assert any(part.field == "meaning" for part in hits[0].explanation)
+
+
+@needs_model
+def test_document_vectors_are_kept_beside_the_index(corpus, tmp_path, monkeypatch):
+    with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
+        searcher.search("does ms hurt")
+    assert list(store.current_generation(tmp_path / "ix").glob(semantic.CACHE_PATTERN))
+    encoded: list[str] = []
+    original = semantic.Encoder.encode
+    monkeypatch.setattr(semantic.Encoder, "encode", lambda self, texts, **kw: (encoded.extend(texts), original(self, texts, **kw))[1])
+    with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
+        searcher.search("is it tiring")
+    assert encoded == ["is it tiring"]  # the query only: the answers come from the cache
+
+
+def test_a_model_directory_without_the_model_is_a_one_line_error(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAQSEARCH_MODEL", str(tmp_path))
+    result = CliRunner().invoke(cli.main, ["search", "--semantic", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "hurt"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "FAQSEARCH_MODEL" in result.stderr
+
+
+class _CountingEncoder:
+    """Stands in for the model: a vector per text, and a record of what was embedded."""
+
+    def __init__(self) -> None:
+        self._np = pytest.importorskip("numpy")
+        self.embedded: list[str] = []
+
+    def encode(self, texts):
+        self.embedded.extend(texts)
+        return self._np.array([[len(t), 1.0] for t in texts], dtype="f4")
+
+
+def test_cached_vectors_are_merged_and_damaged_files_ignored(tmp_path, monkeypatch):
+    monkeypatch.setattr(semantic.DocumentVectors, "MERGE_AT", 3)
+    encoder = _CountingEncoder()
+    vectors = semantic.DocumentVectors(encoder, tmp_path)  # type: ignore[arg-type]
+    for text in ("a", "bb", "ccc"):
+        vectors.get([text])
+    assert len(list(tmp_path.glob(semantic.CACHE_PATTERN))) == 3
+    (tmp_path / semantic.CACHE_PATTERN.replace("*", "broken")).write_bytes(b"not a cache")
+    reopened = semantic.DocumentVectors(_CountingEncoder(), tmp_path)  # type: ignore[arg-type]
+    assert [float(v[0]) for v in reopened.get(["a", "bb", "ccc"])] == [1.0, 2.0, 3.0]
+    assert reopened.encoder.embedded == []  # all from the cache
+    assert len(list(tmp_path.glob(semantic.CACHE_PATTERN))) == 1  # merged, the broken one gone
