@@ -123,6 +123,7 @@ def dense_rows(
     label: str,
     weights: Iterable[float] = DENSE_WEIGHTS,
     questions_only: bool = False,
+    fusions: Iterable[str] = ("ratio",),
 ) -> list[tuple[str, dict[str, float]]]:
     """Each embedding weight's measures, re-scoring the hits already found by the similarity
     of the query to each question and answer (or the question alone)."""
@@ -135,15 +136,48 @@ def dense_rows(
     documents = dict(zip(ids, embed([texts[i] for i in ids])))
     asked = dict(zip((q.id for q in collection.queries), embed([q.text for q in collection.queries])))
     rows = []
-    for weight in weights:
-        rankings = {}
-        for query in collection.queries:
-            found = hits[query.id]
-            best = found[0].score if found else 1.0
-            scored = sorted(found, key=lambda h: -(h.score / best + weight * float(documents[h.id] @ asked[query.id])))
-            rankings[query.id] = [h.id for h in scored]
-        rows.append((f"{label} x{weight:g}", measured(collection, rankings)))
+    for fusion in fusions:
+        for weight in weights:
+            rankings = {}
+            for query in collection.queries:
+                found = hits[query.id]
+                similarity = [float(documents[h.id] @ asked[query.id]) for h in found]
+                combined = FUSIONS[fusion]([h.score for h in found], similarity, weight)
+                rankings[query.id] = [h.id for _, h in sorted(zip(combined, found), key=lambda pair: -pair[0])]
+            name = label if fusion == "ratio" else f"{label} {fusion}"
+            rows.append((f"{name} x{weight:g}", measured(collection, rankings)))
     return rows
+
+
+def _ratio(scores: list[float], similarity: list[float], weight: float) -> list[float]:
+    """score / best score + weight x cosine (faqsearch's --semantic)."""
+    best = max(scores, default=1.0) or 1.0
+    return [s / best + weight * c for s, c in zip(scores, similarity)]
+
+
+def _spread(values: list[float]) -> list[float]:
+    low, high = min(values, default=0.0), max(values, default=0.0)
+    return [(v - low) / (high - low) if high > low else 0.0 for v in values]
+
+
+def _minmax(scores: list[float], similarity: list[float], weight: float) -> list[float]:
+    """Both scaled to 0..1 over the hits, then added with the weight."""
+    return [s + weight * c for s, c in zip(_spread(scores), _spread(similarity))]
+
+
+def _rrf(scores: list[float], similarity: list[float], weight: float) -> list[float]:
+    """Reciprocal rank fusion (k = 60): the two rankings, not their scores."""
+    def ranks(values: list[float]) -> list[int]:
+        order = sorted(range(len(values)), key=lambda i: -values[i])
+        rank = [0] * len(values)
+        for position, i in enumerate(order, start=1):
+            rank[i] = position
+        return rank
+
+    return [1 / (60 + a) + weight / (60 + b) for a, b in zip(ranks(scores), ranks(similarity))]
+
+
+FUSIONS = {"ratio": _ratio, "minmax": _minmax, "rrf": _rrf}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentence-model", type=Path, help="also a sentence-transformers model (a local directory)")
     parser.add_argument("--weights", type=float, nargs="+", default=DENSE_WEIGHTS, help="embedding weights to try")
     parser.add_argument("--only-embeddings", action="store_true", help="skip WordNet and WordLlama")
+    parser.add_argument("--fusion", nargs="+", choices=sorted(FUSIONS), default=["ratio"], help="ways to combine the two scores")
     parser.add_argument("--questions-only", action="store_true", help="embed documents' questions, not question and answer")
     args = parser.parse_args(argv)
     wanted = ("article", "scifact")
@@ -184,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             except ImportError:
                 print("wordllama is not installed: its embeddings skipped", file=sys.stderr)
             if args.sentence_model:
-                rows.extend(dense_rows(collection, hits, sentence_embedder(args.sentence_model), "sentence model", args.weights, args.questions_only))
+                rows.extend(dense_rows(collection, hits, sentence_embedder(args.sentence_model), "sentence model", args.weights, args.questions_only, args.fusion))
             for variant, row in rows:
                 print(f"{name:<10} {variant:<22}" + "".join(f"{row[m]:>9.4f}" for m in MEASURES) + f"{row['questions']:>11.4f}", flush=True)
     return 0
