@@ -165,7 +165,8 @@ class DocumentVectors:
         if missing:
             added = dict(zip(missing, self.encoder.encode(list(missing.values()))))
             self._vectors.update(added)
-            self._save(added)
+            if self._save(added) is not None:
+                self._merge_if_many(self._files())
         return [self._vectors[k] for k in keys]
 
     def _files(self) -> list[Path]:
@@ -180,11 +181,16 @@ class DocumentVectors:
                     self._vectors.update(zip(data["keys"].tolist(), data["vectors"]))
             except (OSError, ValueError, KeyError):
                 continue  # damaged or half-removed by another process: never trusted
-        if len(files) >= self.MERGE_AT:
-            merged = self._save(self._vectors)
-            for path in files:
-                if merged is not None and path != merged:
-                    path.unlink(missing_ok=True)
+        self._merge_if_many(files)
+
+    def _merge_if_many(self, files: list[Path]) -> None:
+        """Replace `files` with one file of every vector known, once there are many."""
+        if len(files) < self.MERGE_AT:
+            return
+        merged = self._save(self._vectors)
+        for path in files:
+            if merged is not None and path != merged:
+                path.unlink(missing_ok=True)
 
     def _save(self, vectors: dict[str, Any]) -> Path | None:
         """Write `vectors` to a new cache file; its path, or None when it could not be written."""

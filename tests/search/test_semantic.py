@@ -92,11 +92,13 @@ def test_cached_vectors_are_merged_and_damaged_files_ignored(tmp_path, monkeypat
     monkeypatch.setattr(semantic.DocumentVectors, "MERGE_AT", 3)
     encoder = _CountingEncoder()
     vectors = semantic.DocumentVectors(encoder, tmp_path)  # type: ignore[arg-type]
-    for text in ("a", "bb", "ccc"):
+    for text in ("a", "bb"):
         vectors.get([text])
-    assert len(list(tmp_path.glob(semantic.CACHE_PATTERN))) == 3
+    assert len(list(tmp_path.glob(semantic.CACHE_PATTERN))) == 2  # one file per search that embedded
     (tmp_path / semantic.CACHE_PATTERN.replace("*", "broken")).write_bytes(b"not a cache")
+    vectors.get(["ccc"])  # a third file: merged into one with all three vectors
+    assert len(list(tmp_path.glob(semantic.CACHE_PATTERN))) == 1  # the broken one gone too
+    (tmp_path / semantic.CACHE_PATTERN.replace("*", "torn")).write_bytes(b"PK\x03\x04 half a file")
     reopened = semantic.DocumentVectors(_CountingEncoder(), tmp_path)  # type: ignore[arg-type]
     assert [float(v[0]) for v in reopened.get(["a", "bb", "ccc"])] == [1.0, 2.0, 3.0]
     assert reopened.encoder.embedded == []  # all from the cache
-    assert len(list(tmp_path.glob(semantic.CACHE_PATTERN))) == 1  # merged, the broken one gone
