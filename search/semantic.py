@@ -22,6 +22,7 @@ import math
 import mmap
 import os
 import struct
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -179,7 +180,7 @@ class DocumentVectors:
             try:
                 with np.load(path) as data:
                     self._vectors.update(zip(data["keys"].tolist(), data["vectors"]))
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 continue  # damaged or half-removed by another process: never trusted
         self._merge_if_many(files)
 
