@@ -178,7 +178,7 @@ class DocumentVectors:
         files = self._files()
         for path in files:
             try:
-                with np.load(path) as data:
+                with path.open("rb") as f, np.load(f) as data:  # our handle: closed even when numpy fails
                     self._vectors.update(zip(data["keys"].tolist(), data["vectors"]))
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 continue  # damaged or half-removed by another process: never trusted
