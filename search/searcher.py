@@ -284,7 +284,9 @@ class Searcher:
         highlights.configure(found)
         ranked = _reranked(searcher, candidates, prepared.proximity)
         semantic_scores: dict[int, float] = {}
+        lexical_scale = 1.0  # what ranking by meaning divided the word scores by
         if self._encoder is not None and ranked:
+            lexical_scale = ranked[0][1] or 1.0
             ranked, semantic_scores = self._semantic_reranked(prepared.searched, ranked)
         folder = NearDuplicates()
         folded = 0
@@ -304,7 +306,10 @@ class Searcher:
                 if hit.docnum in semantic_scores:
                     from .explain import ScorePart
 
-                    entry.explanation.append(ScorePart("meaning", "similarity to the query", round(semantic_scores[hit.docnum], 4)))
+                    # On the scale of the final score: the word parts divided as the ranking did.
+                    parts = [ScorePart(p.field, p.terms, round(p.score / lexical_scale, 4)) for p in entry.explanation]
+                    parts.append(ScorePart("meaning", "similarity to the query", round(semantic_scores[hit.docnum], 4)))
+                    entry.explanation = sorted(parts, key=lambda part: -part.score)
             folder.add(hit.get("answer", ""))
             results.hits.append(entry)
         if complete:  # the collector saw every match: the count is free
@@ -327,7 +332,7 @@ class Searcher:
 
         texts = [f"{hit.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {hit.get('answer', '')}" for hit, _ in ranked]
         similarity = similarities(query, texts, self._encoder, self._vectors)
-        best = ranked[0][1] or 1.0
+        best = ranked[0][1] or 1.0  # the caller scales --explain's word parts by the same
         parts = {hit.docnum: WEIGHT * sim for (hit, _), sim in zip(ranked, similarity)}
         rescored = [(hit, score / best + parts[hit.docnum]) for hit, score in ranked]
         rescored.sort(key=lambda pair: -round(pair[1], 9))  # stable: ties keep their order
