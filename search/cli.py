@@ -76,8 +76,9 @@ _synonyms_option = click.option(
 _semantic_option = click.option(
     "--semantic",
     is_flag=True,
+    envvar="FAQSEARCH_SEMANTIC",
     help="Also rank by meaning (a sentence model re-scores the best 100 hits). "
-    "Needs the semantic extra (README, \"Ranking by meaning\").",
+    "Needs the semantic extra (README, \"Ranking by meaning\"). [default: $FAQSEARCH_SEMANTIC]",
 )
 
 

@@ -28,6 +28,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("FAQSEARCH_INDEX", raising=False)
     monkeypatch.delenv("FAQSEARCH_CORPUS", raising=False)
     monkeypatch.delenv("FAQSEARCH_MODEL", raising=False)
+    monkeypatch.delenv("FAQSEARCH_SEMANTIC", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 

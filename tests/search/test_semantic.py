@@ -122,3 +122,13 @@ def test_index_semantic_embeds_every_answer_ahead(corpus, tmp_path, monkeypatch)
     with Searcher(index, corpus=corpus, semantic=True) as searcher:
         assert searcher.search("does ms hurt")[0].question == "Is MS painful in early stages?"
     assert encoded == ["does ms hurt"]
+
+
+def test_semantic_can_be_turned_on_by_the_environment(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAQSEARCH_MODEL", str(tmp_path))  # no model there: the error shows it was asked for
+    monkeypatch.setenv("FAQSEARCH_SEMANTIC", "1")
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "hurt"])
+    assert result.exit_code == 2 and "FAQSEARCH_MODEL" in result.stderr
+    monkeypatch.setenv("FAQSEARCH_SEMANTIC", "0")
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "painful"])
+    assert result.exit_code == 0
