@@ -122,19 +122,22 @@ def dense_rows(
     embed: Embed,
     label: str,
     weights: Iterable[float] = DENSE_WEIGHTS,
-    questions_only: bool = False,
+    text: str = "both",
     fusions: Iterable[str] = ("ratio",),
 ) -> list[tuple[str, dict[str, float]]]:
     """Each embedding weight's measures, re-scoring the hits already found by the similarity
-    of the query to each question and answer (or the question alone)."""
-    texts = {
-        h.id: (h.question or h.answer or "") if questions_only else f"{h.question or ''} {h.answer or ''}"
-        for found in hits.values()
-        for h in found
-    }
-    ids = list(texts)
-    documents = dict(zip(ids, embed([texts[i] for i in ids])))
+    of the query to each question and answer ("both"), the question alone ("question"), or
+    the mean of the two similarities ("mean")."""
+    found_hits = {h.id: h for found in hits.values() for h in found}
+    ids = list(found_hits)
+    both = embed([f"{found_hits[i].question or ''} {found_hits[i].answer or ''}" for i in ids])
     asked = dict(zip((q.id for q in collection.queries), embed([q.text for q in collection.queries])))
+    if text == "both":
+        documents = dict(zip(ids, both))
+    else:
+        alone = embed([found_hits[i].question or found_hits[i].answer or "" for i in ids])
+        # Unit vectors: the mean of two cosines is the cosine with half their sum.
+        documents = dict(zip(ids, alone if text == "question" else (alone + both) / 2))
     rows = []
     for fusion in fusions:
         for weight in weights:
@@ -188,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=float, nargs="+", default=DENSE_WEIGHTS, help="embedding weights to try")
     parser.add_argument("--only-embeddings", action="store_true", help="skip WordNet and WordLlama")
     parser.add_argument("--fusion", nargs="+", choices=sorted(FUSIONS), default=["ratio"], help="ways to combine the two scores")
-    parser.add_argument("--questions-only", action="store_true", help="embed documents' questions, not question and answer")
+    parser.add_argument("--text", choices=("both", "question", "mean"), default="both", help="what of each document is compared with the query")
     args = parser.parse_args(argv)
     wanted = ("article", "scifact")
     found = {n: c for n, c in collections(args.data, training=args.training).items() if n in wanted}
@@ -219,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             except ImportError:
                 print("wordllama is not installed: its embeddings skipped", file=sys.stderr)
             if args.sentence_model:
-                rows.extend(dense_rows(collection, hits, sentence_embedder(args.sentence_model), "sentence model", args.weights, args.questions_only, args.fusion))
+                rows.extend(dense_rows(collection, hits, sentence_embedder(args.sentence_model), "sentence model", args.weights, args.text, args.fusion))
             for variant, row in rows:
                 print(f"{name:<10} {variant:<22}" + "".join(f"{row[m]:>9.4f}" for m in MEASURES) + f"{row['questions']:>11.4f}", flush=True)
     return 0
