@@ -96,6 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--semantic", action="store_true", help="re-rank by meaning (needs the semantic extra)")
     parser.add_argument("--stemmer", choices=schema.STEMMERS, help="compare stemmers (default: the schema's)")
     args = parser.parse_args(argv)
+    if args.semantic:
+        from search import semantic
+
+        try:
+            semantic.model_directory()
+        except semantic.SemanticUnavailable as exc:
+            parser.error(str(exc))
     if args.stemmer:
         # An experiment only: indexes built this way must not be reused with the default.
         schema._stem = schema.stemmer(args.stemmer)
