@@ -29,6 +29,7 @@ from .synonyms import acronym_rules, default_synonyms, read_synonyms
 
 if TYPE_CHECKING:
     from .explain import ScorePart
+    from .semantic import Reranker
     from indexer import BuildStats
 
 PathLike = str | os.PathLike[str]
@@ -150,12 +151,11 @@ class Searcher:
         self._builder: QueryBuilder | None = None
         self._vocabulary: Vocabulary | None = None
         self._stamp: tuple[int, int] | None = None
-        self._encoder: Any = None
-        self._vectors: Any = None
+        self._meaning: Reranker | None = None
         if semantic:
-            from . import semantic as semantic_module  # numpy and the model: only when asked for
+            from .semantic import Reranker  # numpy and the model: only when asked for
 
-            self._encoder = semantic_module.Encoder(semantic_module.model_directory())
+            self._meaning = Reranker(self.index_dir)
         if not auto_build:
             self._open()
             return
@@ -218,10 +218,6 @@ class Searcher:
         self._searcher, self._stamp = searcher, stamp
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
-        if self._encoder is not None:
-            from .semantic import SEMANTIC_DIR, DocumentVectors
-
-            self._vectors = DocumentVectors(self._encoder, self.index_dir / SEMANTIC_DIR)
 
     @property
     def acronyms(self) -> dict[str, list[str]]:
@@ -277,18 +273,15 @@ class Searcher:
         # A few more than asked for, so that folding duplicates still fills the page, and
         # enough for the proximity of query words to reorder the best of them.
         depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
-        if self._encoder is not None:
-            from .semantic import DEPTH as semantic_depth
-
-            depth = max(depth, semantic_depth)
+        if self._meaning is not None:
+            depth = max(depth, self._meaning.depth)
         found, candidates, complete = self._collect(searcher, prepared.query, depth)
         highlights.configure(found)
         ranked = _reranked(searcher, candidates, prepared.proximity)
-        semantic_scores: dict[int, float] = {}
+        meaning: dict[int, float] = {}
         lexical_scale = 1.0  # what ranking by meaning divided the word scores by
-        if self._encoder is not None and ranked:
-            lexical_scale = ranked[0][1] or 1.0
-            ranked, semantic_scores = self._semantic_reranked(prepared.searched, ranked)
+        if self._meaning is not None and ranked:
+            ranked, meaning, lexical_scale = self._meaning.rerank(prepared.searched, ranked)
         folder = NearDuplicates()
         folded = 0
         for hit, score in ranked:
@@ -304,12 +297,12 @@ class Searcher:
                 from .explain import score_parts  # only for --explain: not loaded by every search
 
                 entry.explanation = score_parts(searcher, binary_unions(Or([prepared.query, *prepared.proximity])), hit.docnum)
-                if hit.docnum in semantic_scores:
+                if hit.docnum in meaning:
                     from .explain import ScorePart
 
                     # On the scale of the final score: the word parts divided as the ranking did.
                     parts = [ScorePart(p.field, p.terms, round(p.score / lexical_scale, 4)) for p in entry.explanation]
-                    parts.append(ScorePart("meaning", "similarity to the query", round(semantic_scores[hit.docnum], 4)))
+                    parts.append(ScorePart("meaning", "similarity to the query", round(meaning[hit.docnum], 4)))
                     entry.explanation = sorted(parts, key=lambda part: -part.score)
             folder.add(hit.get("answer", ""))
             results.hits.append(entry)
@@ -324,34 +317,15 @@ class Searcher:
             results.total, results.total_exact = max(min(estimate, searcher.doc_count()), found.scored_length()), False
         return results
 
-    def _semantic_reranked(
-        self, query: str, ranked: list[tuple[WhooshHit, float]]
-    ) -> tuple[list[tuple[WhooshHit, float]], dict[int, float]]:
-        """The hits re-scored by meaning: score / best score + weight x similarity of the
-        query to the question and answer. Returns them and each one's meaning part."""
-        from .semantic import WEIGHT, document_text, similarities
-
-        texts = [document_text(hit.fields(), QUESTION_SEPARATOR) for hit, _ in ranked]
-        similarity = similarities(query, texts, self._encoder, self._vectors)
-        best = ranked[0][1] or 1.0  # the caller scales --explain's word parts by the same
-        parts = {hit.docnum: WEIGHT * sim for (hit, _), sim in zip(ranked, similarity)}
-        rescored = [(hit, score / best + parts[hit.docnum]) for hit, score in ranked]
-        rescored.sort(key=lambda pair: -round(pair[1], 9))  # stable: ties keep their order
-        return rescored, parts
-
     def embed_documents(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Embed every document now, so that no search with `semantic=True` waits for it.
 
         Returns how many were embedded (those embedded before are kept, not counted);
         `progress(done, total)` is called as it goes. Needs `Searcher(semantic=True)`.
         """
-        if self._encoder is None:
+        if self._meaning is None:
             raise ValueError("embed_documents needs Searcher(semantic=True)")
-        from .semantic import document_text
-
-        reader = self._current().reader()
-        texts = [document_text(fields, QUESTION_SEPARATOR) for _, fields in reader.iter_docs()]
-        return self._vectors.add(texts, progress)
+        return self._meaning.embed_all((fields for _, fields in self._current().reader().iter_docs()), progress)
 
     def _collect(self, searcher, query: Query, depth: int) -> tuple[Any, list[WhooshHit], bool]:
         """Whoosh's results for the best `depth` documents and all tied with the last of them,

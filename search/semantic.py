@@ -24,11 +24,12 @@ import mmap
 import os
 import struct
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import FaqsearchError
+from .schema import QUESTION_SEPARATOR
 from .store import write_atomically
 
 WEIGHT = 3.0  # chosen on the training splits (benchmarks/RESULTS.md, "ranking by meaning")
@@ -153,16 +154,16 @@ class Encoder:
 
 
 class DocumentVectors:
-    """Embeddings of documents' texts, computed once and kept beside the index.
+    """Embeddings of documents' texts, computed once and kept in a folder beside the index.
 
-    Each search that embeds new texts adds one small file (`semantic-vectors-*.npz`)
-    instead of rewriting one that grows with the corpus; opening merges them once there
-    are many. A file that cannot be read is ignored: its texts are embedded again.
+    Each call that embeds new texts adds one small file (`semantic-vectors-*.npz`) instead
+    of rewriting one that grows with the corpus; once there are many they are merged into
+    one. A file that cannot be read is ignored: its texts are embedded again.
     """
 
-    MERGE_AT = 32  # files beside the index before they are merged into one
+    MERGE_AT = 32  # files before they are merged into one
 
-    def __init__(self, encoder: Encoder, directory: Path | None) -> None:
+    def __init__(self, encoder: Encoder, directory: Path) -> None:
         self.encoder = encoder
         self.directory = directory
         self._vectors: dict[str, Any] = {}
@@ -170,34 +171,29 @@ class DocumentVectors:
 
     def get(self, texts: Sequence[str]) -> list[Any]:
         """The vector of each text, embedding (and caching) the ones not seen before."""
-        keys = [_digest(t) for t in texts]
-        missing = {k: t for k, t in zip(keys, texts) if k not in self._vectors}
-        if missing:
-            added = dict(zip(missing, self.encoder.encode(list(missing.values()))))
-            self._vectors.update(added)
-            if self._save(added) is not None:
-                self._merge_if_many(self._files())
-        return [self._vectors[k] for k in keys]
+        self.add(texts)
+        return [self._vectors[_digest(t)] for t in texts]
 
     def add(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None, chunk: int = 64) -> int:
         """Embed every text not cached yet, saving them in one file; returns how many.
 
         `progress(done, total)` is called after each `chunk` of texts.
         """
-        missing = list(dict.fromkeys(t for t in texts if _digest(t) not in self._vectors))
+        missing = {key: text for key, text in ((_digest(t), t) for t in texts) if key not in self._vectors}
+        keys = list(missing)
         added: dict[str, Any] = {}
-        for start in range(0, len(missing), chunk):
-            part = missing[start : start + chunk]
-            added.update(zip((_digest(t) for t in part), self.encoder.encode(part)))
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            added.update(zip(part, self.encoder.encode([missing[k] for k in part])))
             if progress is not None:
-                progress(min(start + chunk, len(missing)), len(missing))
+                progress(start + len(part), len(keys))
         self._vectors.update(added)
         if self._save(added) is not None:
             self._merge_if_many(self._files())
         return len(added)
 
     def _files(self) -> list[Path]:
-        return sorted(self.directory.glob(CACHE_PATTERN)) if self.directory is not None else []
+        return sorted(self.directory.glob(CACHE_PATTERN))
 
     def _load(self) -> None:
         np = self.encoder._np
@@ -220,25 +216,54 @@ class DocumentVectors:
                 path.unlink(missing_ok=True)
 
     def _save(self, vectors: dict[str, Any]) -> Path | None:
-        """Write `vectors` to a new cache file; its path, or None when it could not be written."""
-        if self.directory is None or not vectors:
+        """Write `vectors` to a new cache file; its path, or None when there was nothing to
+        write or it could not be written."""
+        if not vectors:
             return None
         np = self.encoder._np
         keys = list(vectors)
         buffer = io.BytesIO()
         np.savez(buffer, keys=np.array(keys), vectors=np.stack([vectors[k] for k in keys]))
-        name = CACHE_PATTERN.replace("*", hashlib.blake2b("".join(keys).encode(), digest_size=8).hexdigest())
+        path = self.directory / CACHE_PATTERN.replace("*", hashlib.blake2b("".join(keys).encode(), digest_size=8).hexdigest())
         try:
             self.directory.mkdir(exist_ok=True)
-            write_atomically(self.directory / name, buffer.getvalue())
+            write_atomically(path, buffer.getvalue())
         except OSError:
             return None  # a directory that cannot be written only costs the embedding next time
-        return self.directory / name
+        return path
 
 
-def document_text(fields: dict[str, Any], separator: str) -> str:
-    """What is embedded of a document: its questions (joined by `separator` in the index) and answer."""
-    return f"{fields.get('question', '').replace(separator, ' ')} {fields.get('answer', '')}"
+class Reranker:
+    """Ranking by meaning for one index: the model, and the vectors of the index's documents."""
+
+    depth = DEPTH
+
+    def __init__(self, index_dir: Path) -> None:
+        """Raises SemanticUnavailable when the extra or the model is missing."""
+        self.encoder = Encoder(model_directory())
+        self.vectors = DocumentVectors(self.encoder, index_dir / SEMANTIC_DIR)
+
+    def rerank(self, query: str, ranked: list[tuple[Any, float]]) -> tuple[list[tuple[Any, float]], dict[int, float], float]:
+        """Whoosh hits with their scores, best first, re-scored as score / best score +
+        WEIGHT x the similarity of the query to the question and answer.
+
+        Returns the hits re-scored (best first; ties keep their order), each one's meaning
+        part by document number, and the best score the word scores were divided by.
+        """
+        similarity = similarities(query, [document_text(hit.fields()) for hit, _ in ranked], self.encoder, self.vectors)
+        best = ranked[0][1] or 1.0
+        parts = {hit.docnum: WEIGHT * sim for (hit, _), sim in zip(ranked, similarity)}
+        rescored = sorted(((hit, score / best + parts[hit.docnum]) for hit, score in ranked), key=lambda pair: -round(pair[1], 9))
+        return rescored, parts, best
+
+    def embed_all(self, documents: Iterable[dict[str, Any]], progress: Callable[[int, int], None] | None = None) -> int:
+        """Embed the stored fields of every document not embedded yet; returns how many were."""
+        return self.vectors.add([document_text(fields) for fields in documents], progress)
+
+
+def document_text(fields: dict[str, Any]) -> str:
+    """What is embedded of a document: its questions and its answer."""
+    return f"{fields.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {fields.get('answer', '')}"
 
 
 def similarities(query: str, texts: Sequence[str], encoder: Encoder, vectors: DocumentVectors) -> list[float]:
