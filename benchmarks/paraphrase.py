@@ -66,6 +66,19 @@ def wordnet_rules(known: set[str], analyze: Callable[[str], tuple[str, ...]]) ->
     return [f"{word} => {', '.join(sorted(targets))}" for word, targets in sorted(related.items()) if targets]
 
 
+def wordnet_row(collection: Collection, index: Path, analyze: Callable[[str], tuple[str, ...]]) -> tuple[str, dict[str, float]] | None:
+    """The measures with WordNet's rules added to the shipped synonyms; None without `wn`."""
+    try:
+        lines = wordnet_rules(index_terms(index), analyze)
+    except ImportError:
+        print("wn is not installed: WordNet skipped", file=sys.stderr)
+        return None
+    synonyms = index.with_name(f"{index.name}-wordnet.txt")
+    synonyms.write_text(default_synonyms().read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
+    with Searcher(index, corpus=collection.corpus, synonyms=synonyms) as searcher:
+        return f"WordNet ({len(lines)} rules)", measured(collection, ranking(run(searcher, collection.queries)))
+
+
 def index_terms(index_dir: Path, field: str = "content") -> set[str]:
     """The analyzed terms of one field of the index's live generation."""
     generation = store.current_generation(index_dir)
@@ -81,6 +94,11 @@ def measured(collection: Collection, rankings: dict[str, list[str]]) -> dict[str
     questions = [per_query[q.id]["nDCG@10"] for q in collection.queries if q.category == "question"]
     means["questions"] = sum(questions) / len(questions) if questions else float("nan")
     return means
+
+
+def ranking(hits: dict[str, list]) -> dict[str, list[str]]:
+    """Each query's document ids, best first."""
+    return {qid: [h.id for h in found] for qid, found in hits.items()}
 
 
 def run(searcher: Searcher, queries: Iterable[JudgedQuery]) -> dict[str, list]:
@@ -202,25 +220,17 @@ def main(argv: list[str] | None = None) -> int:
             index = Path(tmp) / name
             with Searcher(index, corpus=collection.corpus) as searcher:
                 hits = run(searcher, collection.queries)
-            rows = [("faqsearch", measured(collection, {i: [h.id for h in f] for i, f in hits.items()}))]
-            try:
-                if args.only_embeddings:
-                    raise ImportError
-                lines = wordnet_rules(index_terms(index), analyze)
-            except ImportError:
-                print("wn is not installed: WordNet skipped", file=sys.stderr)
-            else:
-                synonyms = Path(tmp) / f"{name}-wordnet.txt"
-                synonyms.write_text(default_synonyms().read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
-                with Searcher(index, corpus=collection.corpus, synonyms=synonyms) as searcher:
-                    expanded = run(searcher, collection.queries)
-                rows.append((f"WordNet ({len(lines)} rules)", measured(collection, {i: [h.id for h in f] for i, f in expanded.items()})))
-            try:
-                if args.only_embeddings:
-                    raise ImportError
-                rows.extend(dense_rows(collection, hits, wordllama_embedder(), "WordLlama", args.weights))
-            except ImportError:
-                print("wordllama is not installed: its embeddings skipped", file=sys.stderr)
+            rows = [("faqsearch", measured(collection, ranking(hits)))]
+            if not args.only_embeddings:
+                wordnet = wordnet_row(collection, index, analyze)
+                if wordnet is not None:
+                    rows.append(wordnet)
+                try:
+                    embed = wordllama_embedder()
+                except ImportError:
+                    print("wordllama is not installed: its embeddings skipped", file=sys.stderr)
+                else:
+                    rows.extend(dense_rows(collection, hits, embed, "WordLlama", args.weights))
             if args.sentence_model:
                 rows.extend(dense_rows(collection, hits, sentence_embedder(args.sentence_model), "sentence model", args.weights, args.text, args.fusion))
             for variant, row in rows:
