@@ -132,3 +132,12 @@ def test_semantic_can_be_turned_on_by_the_environment(corpus, tmp_path, monkeypa
     monkeypatch.setenv("FAQSEARCH_SEMANTIC", "0")
     result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "painful"])
     assert result.exit_code == 0
+
+
+def test_index_semantic_without_the_model_is_a_one_line_error_and_keeps_the_index(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAQSEARCH_MODEL", str(tmp_path))
+    index = tmp_path / "ix"
+    result = CliRunner().invoke(cli.main, ["index", "--semantic", "--index", str(index), "--corpus", str(corpus)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    with Searcher(index, auto_build=False) as searcher:
+        assert searcher.search("painful")[0].question == "Is MS painful in early stages?"
