@@ -5,7 +5,9 @@ Typo correction uses the index's own vocabulary (Whoosh's spelling support). A q
 question-and-answer text (`spelling=True` on `content` in the schema) through Whoosh's automaton search
 (`terms_within`), and are ranked here by true edit distance, a swapped pair of letters
 counting as one edit, then by how many documents use the word (its stem: the word list
-keeps no counts). Whoosh's own correctors rank by frequency alone.
+keeps no counts). Whoosh's own correctors rank by frequency alone. A word of the English
+dictionary (`search.english`) is no typo: it is corrected only into another form of itself
+("smaller" into "small"), never into a different word ("having" into "healing").
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from math import log
 from whoosh.query import Or, Query
 from whoosh.searching import Searcher as WhooshSearcher
 
+from . import english
 from .schema import SPELLING_FIELDS, stem
 from .statistics import UNKNOWN, Statistics
 
@@ -54,6 +57,7 @@ class Vocabulary:
         if len(word) < MIN_LENGTH or not word.isalpha():
             return None
         maxdist = 1 if len(word) < 6 else 2
+        dictionary_word = english.is_word(word)
         best: tuple[int, int, str] | None = None
         for field, spelling in self._spelling:
             # Levenshtein counts a swap as two edits, so look one further and rank by the true distance.
@@ -61,6 +65,8 @@ class Vocabulary:
             for candidate in self.reader.terms_within(spelling, word, min(maxdist + 1, 2), prefix=1):
                 distance = edit_distance(word, candidate)
                 if distance > maxdist or candidate == word:
+                    continue
+                if dictionary_word and not english.related(word, candidate):
                     continue
                 documents = self._documents(field, stem(candidate))  # the word list holds no counts
                 if documents <= 0:  # only in deleted documents

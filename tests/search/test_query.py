@@ -122,6 +122,21 @@ def test_known_words_are_never_corrected(searcher):
     assert searcher.results("spasms").corrected_query is None
 
 
+def test_english_words_are_not_typos_of_the_index_words(searcher):
+    # "fired" is one letter from "tired", which the index holds, but it is a word of its
+    # own: searched as typed (and found nowhere), not turned into another question.
+    results = searcher.results("fired")
+    assert results.corrected_query is None and results.hits == []
+    assert searcher.results("tierd").corrected_query == "tired"  # a real typo still is
+
+
+def test_an_english_word_may_become_another_form_of_itself(write_corpus, tmp_path):
+    corpus = write_corpus({"a.txt": "Sample\n\nDo lesions get small?\n\nSome lesions become small with time.\n"})
+    with Searcher(tmp_path / "index", corpus=corpus) as searcher:
+        results = searcher.results("smaller lesions")
+    assert results.corrections == [("smaller", "small")]
+
+
 def test_explicit_syntax_still_works(searcher):
     assert questions(searcher, "question:spinal") == ["What is a spinal tap?"]
     assert questions(searcher, "muscl*") == ["What are MS-related spasms?"]

@@ -1,0 +1,36 @@
+"""English words, to tell a typo from a real word that the index happens not to hold.
+
+Typo correction looks only at the index's vocabulary, so without this a patient's ordinary
+words were "corrected" into the article's: "having" into "healing", "lots" into "loss",
+"feet" into "feel". A spell checker leaves a dictionary word alone; so does faqsearch. The
+list is SCOWL's size-50 American and British words (Debian's wamerican and wbritish,
+lower-case entries only: "brian" stays a typo of "brain"); its copyright is in
+data/english-words.COPYRIGHT. It is read only when a query holds a word the index lacks.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+from importlib import resources
+
+
+@functools.cache
+def _words() -> frozenset[str]:
+    data = resources.files(__package__).joinpath("data", "english-words.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("ascii").split())
+
+
+def is_word(word: str) -> bool:
+    """Is `word` (any case) a common English word?"""
+    return word.lower() in _words()
+
+
+def related(word: str, other: str) -> bool:
+    """Are the two another form of one word ("smaller" and "small", "worse" and "worsen")?
+
+    The stemmer does not join every form, and a correction between two such forms finds
+    what was meant; one between unrelated words does not.
+    """
+    a, b = word.lower(), other.lower()
+    return a.startswith(b) or b.startswith(a)
