@@ -2,8 +2,9 @@
 
 The queries and graded judgments live in benchmarks/article/ (written before any tuning).
 The thresholds guard against regressions: they sit a little below what the engine reaches
-today (benchmarks/RESULTS.md: dev P@1 0.98, nDCG@10 0.92; test P@1 0.88, nDCG@10 0.85).
-The project's target (P@1 0.9 and nDCG@10 0.93 on the test split) is not reached yet.
+today (benchmarks/RESULTS.md: dev P@1 0.76, nDCG@10 0.75, lower since 33 whole questions in
+a patient's words joined it; test P@1 0.88, nDCG@10 0.85). The project's target (P@1 0.9
+and nDCG@10 0.93 on the test split) is not reached yet.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ def test_every_judged_document_exists():
             assert set(query.judged) <= ids, query.id
 
 
+FLOOR = {"dev": {"P@1": 0.72, "nDCG@10": 0.72}, "test": {"P@1": 0.85, "nDCG@10": 0.83}}
+
+
 def test_the_right_answer_comes_first(evaluation):
-    assert evaluation.measures["P@1"] >= 0.85
-    assert evaluation.measures["nDCG@10"] >= 0.83
+    for measure, floor in FLOOR[evaluation.split].items():
+        assert evaluation.measures[measure] >= floor, measure
     assert not evaluation.failed
 
 
