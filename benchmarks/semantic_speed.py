@@ -49,11 +49,11 @@ def main() -> int:
             searcher.embed_documents()  # warm searches then never wait for an embedding
         plain_cold, semantic_cold = median_seconds_pair(([cli, "search", QUERY], env), ([cli, "search", "--semantic", QUERY], env))
         plain_warm, semantic_warm = (warm_latency(index, queries * 3, semantic=meaning) for meaning in (False, True))
-    print(f"{'what':<44}{'default':>16}{'--semantic':>16}")
-    print(f"{'cold command-line search (median)':<44}{plain_cold * 1000:>13.0f} ms{semantic_cold * 1000:>13.0f} ms")
+    print(f"{'what':<44}{'default':>18}{'--semantic':>18}")
+    print(f"{'cold command-line search (median)':<44}{plain_cold * 1000:>15.0f} ms{semantic_cold * 1000:>15.0f} ms")
     plain, meaning = (f"{p50:.2f} / {p95:.2f} ms" for p50, p95 in (plain_warm, semantic_warm))
-    print(f"{f'warm search p50 / p95 ({len(queries)} queries x 3)':<44}{plain:>16}{meaning:>16}")
-    print(f"{'first --semantic search after a build':<44}{'':>16}{first:>14.2f} s")
+    print(f"{f'warm search p50 / p95 ({len(queries)} queries x 3)':<44}{plain:>18}{meaning:>18}")
+    print(f"{'first --semantic search after a build':<44}{'':>18}{first:>16.2f} s")
     return 0
 
 
