@@ -11,19 +11,26 @@ data/english-words.COPYRIGHT. It is read only when a query holds a word the inde
 from __future__ import annotations
 
 import functools
-import gzip
-from importlib import resources
+from pathlib import Path
+
+WORDS = Path(__file__).parent / "data" / "english-words.txt.gz"
 
 
 @functools.cache
-def _words() -> frozenset[str]:
-    data = resources.files(__package__).joinpath("data", "english-words.txt.gz").read_bytes()
-    return frozenset(gzip.decompress(data).decode("ascii").split())
+def _words() -> bytes:
+    """The list as one text, a word a line, with a newline at each end."""
+    import gzip  # here, not above: most searches never need the list (2 ms of every start)
+
+    # Searched as text: 3 ms to read, where building a set of its words took 15.
+    return b"\n" + gzip.decompress(WORDS.read_bytes()).strip() + b"\n"
 
 
 def is_word(word: str) -> bool:
     """Is `word` (any case) a common English word?"""
-    return word.lower() in _words()
+    lowered = word.lower()
+    if not lowered.isascii() or not lowered.isalpha():
+        return False
+    return b"\n" + lowered.encode("ascii") + b"\n" in _words()
 
 
 def related(word: str, other: str) -> bool:
