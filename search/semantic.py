@@ -91,10 +91,23 @@ class Encoder:
         except ImportError:
             raise SemanticUnavailable(INSTALL) from None
         self._np = np
+        try:
+            self._load(directory, np, Tokenizer)
+        except SemanticUnavailable:
+            raise
+        except Exception as exc:  # a damaged or foreign file (tokenizers raises plain Exception)
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            raise SemanticUnavailable(f"{directory}: not a model faqsearch can read ({reason})") from None
+
+    def _load(self, directory: Path, np: Any, Tokenizer: Any) -> None:
         config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
         self.architecture = str(config.get("model_type", "bert"))
         if self.architecture not in _ATTENTION:
             raise SemanticUnavailable(f"{directory}: a {self.architecture} model; faqsearch runs BERT and MPNet models")
+        pooling = directory / "1_Pooling" / "config.json"
+        if pooling.is_file() and not json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens", True):
+            # Mean pooling is what this encoder computes; another model's vectors would be wrong.
+            raise SemanticUnavailable(f"{directory}: the model pools its tokens otherwise; faqsearch runs mean-pooling models")
         weights = _read_safetensors(directory / "model.safetensors", np)
         # Each layer's matrices are used transposed (x @ W). The file's tensors may start at
         # any byte, and numpy's matrix products leave BLAS for a slow loop on unaligned data:
@@ -111,6 +124,8 @@ class Encoder:
         self.tokenizer.enable_padding(pad_id=self.pad_id)
         self.attention_names = _ATTENTION[self.architecture]
         self.layers = sum(1 for name in self.weights if name.endswith(self.attention_names[0] + ".weight"))
+        if not self.layers or "embeddings.word_embeddings.weight" not in self.weights:
+            raise SemanticUnavailable(f"{directory}: model.safetensors holds no {self.architecture} model")
         self.heads = int(config["num_attention_heads"])
         self.epsilon = float(config.get("layer_norm_eps", 1e-12))
         with (directory / "model.safetensors").open("rb") as f:

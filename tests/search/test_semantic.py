@@ -70,6 +70,31 @@ def test_an_unknown_architecture_is_refused(tmp_path):
         semantic.Encoder(tmp_path)
 
 
+@pytest.mark.parametrize("weights", [b"", b"garbage", b"\x10\x00\x00\x00\x00\x00\x00\x00{}" + b" " * 14])
+def test_a_damaged_model_is_a_one_line_error(corpus, tmp_path, monkeypatch, weights):
+    pytest.importorskip("numpy")
+    pytest.importorskip("tokenizers")
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "bert", "num_attention_heads": 2}')
+    (model / "model.safetensors").write_bytes(weights)
+    (model / "tokenizer.json").write_text("{}")
+    monkeypatch.setenv("FAQSEARCH_MODEL", str(model))
+    result = CliRunner().invoke(cli.main, ["search", "--semantic", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "hurt"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.count("\n") == 1 and str(model) in result.stderr
+
+
+def test_a_model_pooling_otherwise_is_refused(tmp_path):
+    pytest.importorskip("numpy")
+    pytest.importorskip("tokenizers")
+    (tmp_path / "config.json").write_text('{"model_type": "bert"}')
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}')
+    with pytest.raises(semantic.SemanticUnavailable, match="mean-pooling"):
+        semantic.Encoder(tmp_path)
+
+
 @needs_model
 def test_meaning_finds_a_question_in_other_words(corpus, tmp_path):
     query = "does ms hurt"  # "hurt" is in neither answer: the words alone cannot choose
