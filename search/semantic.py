@@ -95,7 +95,7 @@ class Encoder:
             self._load(directory, np, Tokenizer)
         except SemanticUnavailable:
             raise
-        except Exception as exc:  # a damaged or foreign file (tokenizers raises plain Exception)
+        except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: tokenizers raises plain Exception
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
             raise SemanticUnavailable(f"{directory}: not a model faqsearch can read ({reason})") from None
 
