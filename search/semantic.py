@@ -314,6 +314,12 @@ class Reranker:
         """Raises SemanticUnavailable when the extra or the model is missing."""
         self.encoder = Encoder(model_directory())
         self.vectors = DocumentVectors(self.encoder, index_dir / SEMANTIC_DIR / self.encoder.identity)
+        for unkeyed in (index_dir / SEMANTIC_DIR).glob(CACHE_PATTERN):
+            # Vectors from before they were kept per model: of unknown model, never read.
+            try:
+                unkeyed.unlink()
+            except OSError:
+                pass
 
     def rerank(self, query: str, ranked: list[tuple[Any, float]]) -> tuple[list[tuple[Any, float]], dict[int, float], float]:
         """Whoosh hits with their scores, best first, re-scored as score / best score +

@@ -121,6 +121,16 @@ def test_document_vectors_are_kept_beside_the_index(corpus, tmp_path, monkeypatc
     assert encoded == ["is it tiring"]  # the query only: the answers come from the cache
 
 
+@needs_model
+def test_vectors_of_unknown_model_are_removed(corpus, tmp_path):
+    old = tmp_path / "ix" / semantic.SEMANTIC_DIR / "semantic-vectors-0123456789abcdef.npz"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"vectors written before they were kept per model")
+    with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
+        assert searcher.search("does ms hurt")
+    assert not old.exists()
+
+
 def test_a_model_directory_without_the_model_is_a_one_line_error(corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("FAQSEARCH_MODEL", str(tmp_path))
     result = CliRunner().invoke(cli.main, ["search", "--semantic", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "hurt"])
