@@ -169,8 +169,7 @@ class Encoder:
         exact = half // 2
         bucket = np.where(n < 0, half, 0)
         n = np.abs(n)
-        with np.errstate(divide="ignore"):
-            large = exact + (np.log(np.maximum(n, 1) / exact) / math.log(128 / exact) * (half - exact)).astype(np.int64)
+        large = exact + (np.log(np.maximum(n, 1) / exact) / math.log(128 / exact) * (half - exact)).astype(np.int64)
         bucket = bucket + np.where(n < exact, n, np.minimum(large, half - 1))
         return np.ascontiguousarray(table[bucket].transpose(2, 0, 1))[None]
 
