@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from search import Searcher, semantic
-from search.errors import QueryError
-from search.evaluate import MEASURES, Collection
+from search.evaluate import Collection
 from search.query import QueryBuilder
+from search.schema import QUESTION_SEPARATOR
 from search.vocabulary import Vocabulary
 
+from .paraphrase import DEPTH, measured, run
 from .relevance import collections
-
-DEPTH = 100
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,28 +60,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def gather(collection: Collection, index: Path, encoder: semantic.Encoder) -> dict[str, Any]:
     """Each query's word hits and unknown-word share, and every vector needed."""
-    np = encoder._np
     analyze = QueryBuilder().analyze
     with Searcher(index, corpus=collection.corpus) as searcher:
-        lexical, unknown = {}, {}
+        hits = run(searcher, collection.queries)
         vocabulary = Vocabulary(searcher._current())
+        unknown = {}
         for query in collection.queries:
-            try:
-                lexical[query.id] = [(h.id, h.score) for h in searcher.search(query.text, limit=DEPTH, highlight=False)]
-            except QueryError:
-                lexical[query.id] = []
             words = analyze(query.text)
             unknown[query.id] = sum(not vocabulary.known(w) for w in words) / len(words) if words else 0.0
         documents = {fields["id"]: fields for _, fields in searcher._current().reader().iter_docs()}
     ids = list(documents)
     return {
         "ids": ids,
-        "lexical": lexical,
+        "lexical": {qid: [(h.id, h.score) for h in found] for qid, found in hits.items()},
         "unknown": unknown,
         "both": encoder.encode([semantic.document_text(documents[i]) for i in ids]),
-        "question": encoder.encode([documents[i].get("question", "").replace("\n", " ") for i in ids]),
+        "question": encoder.encode([documents[i].get("question", "").replace(QUESTION_SEPARATOR, " ") for i in ids]),
         "queries": dict(zip((q.id for q in collection.queries), encoder.encode([q.text for q in collection.queries]))),
-        "np": np,
     }
 
 
@@ -96,27 +90,21 @@ def measure(
     words: float = 1.0,
 ) -> tuple[float, float, float, float]:
     """nDCG@10 and P@1 over all queries, then over the whole questions."""
-    np, ids = runs["np"], runs["ids"]
+    ids = runs["ids"]
     position = {doc: i for i, doc in enumerate(ids)}
-    scores: dict[str, dict[str, float]] = {}
+    rankings: dict[str, list[str]] = {}
     for query in collection.queries:
         asked = runs["queries"][query.id]
         meaning = runs["both"] @ asked + question * (runs["question"] @ asked)
         candidates = dict(runs["lexical"][query.id])
         if add_meaning:
-            for i in np.argsort(-meaning)[:DEPTH]:
-                candidates.setdefault(ids[int(i)], 0.0)
+            for i in sorted(range(len(ids)), key=lambda i: -meaning[i])[:DEPTH]:
+                candidates.setdefault(ids[i], 0.0)
         best = max(candidates.values(), default=1.0) or 1.0
         scale = weight * (1 + adaptive * runs["unknown"][query.id])
-        ranked = sorted(candidates, key=lambda doc: -(words * candidates[doc] / best + scale * float(meaning[position[doc]])))
-        scores[query.id] = {name: fn(ranked, query.judged) for name, fn in MEASURES.items()}
-    everything = list(scores.values())
-    questions = [scores[q.id] for q in collection.queries if q.category == "question"]
-
-    def mean(rows: list[dict[str, float]], name: str) -> float:
-        return sum(r[name] for r in rows) / len(rows) if rows else float("nan")
-
-    return mean(everything, "nDCG@10"), mean(everything, "P@1"), mean(questions, "nDCG@10"), mean(questions, "P@1")
+        rankings[query.id] = sorted(candidates, key=lambda doc: -(words * candidates[doc] / best + scale * float(meaning[position[doc]])))
+    means = measured(collection, rankings)
+    return means["nDCG@10"], means["P@1"], means["questions"], means["questions P@1"]
 
 
 if __name__ == "__main__":

@@ -88,11 +88,13 @@ def index_terms(index_dir: Path, field: str = "content") -> set[str]:
 
 
 def measured(collection: Collection, rankings: dict[str, list[str]]) -> dict[str, float]:
-    """Mean of each measure over the collection's queries, and nDCG@10 of its whole questions."""
+    """Mean of each measure over the collection's queries, and nDCG@10 ("questions") and P@1
+    ("questions P@1") of its whole questions."""
     per_query = {q.id: {name: fn(rankings[q.id], q.judged) for name, fn in MEASURES.items()} for q in collection.queries}
     means = {name: sum(p[name] for p in per_query.values()) / len(per_query) for name in MEASURES}
-    questions = [per_query[q.id]["nDCG@10"] for q in collection.queries if q.category == "question"]
-    means["questions"] = sum(questions) / len(questions) if questions else float("nan")
+    questions = [per_query[q.id] for q in collection.queries if q.category == "question"]
+    for key, name in (("questions", "nDCG@10"), ("questions P@1", "P@1")):
+        means[key] = sum(p[name] for p in questions) / len(questions) if questions else float("nan")
     return means
 
 

@@ -100,7 +100,8 @@ class Encoder:
             raise SemanticUnavailable(f"{directory}: not a model faqsearch can read ({reason})") from None
 
     def _load(self, directory: Path, np: Any, Tokenizer: Any) -> None:
-        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        config_bytes = (directory / "config.json").read_bytes()
+        config = json.loads(config_bytes)
         self.architecture = str(config.get("model_type", "bert"))
         if self.architecture not in _ATTENTION:
             raise SemanticUnavailable(f"{directory}: a {self.architecture} model; faqsearch runs BERT and MPNet models")
@@ -131,7 +132,7 @@ class Encoder:
         with (directory / "model.safetensors").open("rb") as f:
             start = f.read(1 << 20)  # the header and the first tensors: enough to tell models apart
         # Vectors are kept per model: another model's would be meaningless.
-        self.identity = hashlib.blake2b((directory / "config.json").read_bytes() + start, digest_size=6).hexdigest()
+        self.identity = hashlib.blake2b(config_bytes + start, digest_size=6).hexdigest()
 
     def encode(self, texts: Sequence[str], batch: int = 8) -> Any:
         """One L2-normalised row per text (mean of the last layer over the text's tokens)."""
