@@ -28,7 +28,7 @@ from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema
 from search.statistics import Statistics
 
-from . import whoosh_fixes  # noqa: F401  (applies the fix on import)
+from . import directory, whoosh_fixes  # whoosh_fixes applies its fixes on import
 from .acronyms import mine
 from .document import clean_text, normalise_question
 from .sources import FileResult, read_file
@@ -90,16 +90,13 @@ def build_index(
     target = Path(index_dir).expanduser() if index_dir is not None else store.default_index_dir()
     entries = scan(corpus_path)
     stats = BuildStats(corpus_path.resolve(), target)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FaqsearchError(f"cannot create index directory {target}: {exc.strerror or exc}") from None
+    directory.claim(target, corpus_path)
     with _build_lock(target, lock_timeout):
-        _remove_leftovers(target)
+        directory.remove_leftovers(target)
         previous = None if full else _previous(target, stats.corpus)
         building = target / f"{store.BUILDING_PREFIX}{os.getpid()}-{time.time_ns()}"
         try:
-            building.mkdir()
+            directory.new_building(target, building.name)
             if previous is None:
                 manifest = _write_generation(building, entries, stats, progress)
             else:
@@ -109,11 +106,12 @@ def build_index(
             building.rename(generation)
             _swap_pointer(target, generation.name)
         except BaseException as exc:
-            shutil.rmtree(building, ignore_errors=True)
+            if building.is_dir() and (building / directory.GENERATION_MARKER).is_file():
+                shutil.rmtree(building, ignore_errors=True)
             if isinstance(exc, OSError):
                 raise FaqsearchError(f"cannot write index in {target}: {exc.strerror or exc}") from None
             raise
-        _remove_leftovers(target)
+        directory.remove_leftovers(target)
     stats.documents = manifest.documents
     stats.acronyms = manifest.acronyms
     stats.seconds = time.perf_counter() - started
@@ -333,27 +331,6 @@ def _build_lock(index_dir: Path, timeout: float) -> Iterator[None]:
 
 def _swap_pointer(index_dir: Path, generation: str) -> None:
     store.write_atomically(index_dir / store.POINTER, generation + "\n")
-
-
-def _remove_leftovers(index_dir: Path) -> None:
-    """Delete killed builds and generations older than the previous one (called under the lock).
-
-    The generation before the current one is kept: a long-lived searcher may still be
-    reading it.
-    """
-    try:
-        current = store.current_generation(index_dir)
-    except FaqsearchError:
-        current = None
-    generations = sorted(
-        (p for p in index_dir.glob(f"{store.GENERATION_PREFIX}*") if p != current),
-        key=lambda p: p.name,
-    )
-    doomed = list(index_dir.glob(f"{store.BUILDING_PREFIX}*")) + generations[:-1]
-    for path in doomed:
-        shutil.rmtree(path, ignore_errors=True)
-    for tmp in index_dir.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
 
 
 __all__ = ["BuildStats", "build_index"]

@@ -41,10 +41,15 @@ def test_rebuild_swaps_generations_and_keeps_ids(write_corpus, tmp_path):
 def test_leftovers_of_a_killed_build_are_removed(write_corpus, tmp_path):
     root = write_corpus({"a.txt": QA})
     index_dir = tmp_path / "ix"
-    (index_dir / "building-123-456").mkdir(parents=True)
-    (index_dir / "building-123-456" / "junk").write_text("half an index")
     build_index(root, index_dir)
-    assert not list(index_dir.glob("building-*"))
+    killed = index_dir / "building-123-456"
+    killed.mkdir()
+    (killed / ".faqsearch-generation").touch()  # what every build writes first
+    (killed / "junk").write_text("half an index")
+    (index_dir / "building-124-457").mkdir()  # killed before it could mark the folder
+    (index_dir / ".CURRENT.999.tmp").write_text("gen-1")
+    build_index(root, index_dir)
+    assert not list(index_dir.glob("building-*")) and not list(index_dir.glob(".*.tmp"))
 
 
 def test_a_second_build_waits_then_gives_up_with_a_clear_error(write_corpus, tmp_path):

@@ -123,6 +123,7 @@ def test_document_vectors_are_kept_beside_the_index(corpus, tmp_path, monkeypatc
 
 @needs_model
 def test_vectors_of_unknown_model_are_removed(corpus, tmp_path):
+    Searcher(tmp_path / "ix", corpus=corpus).close()
     old = tmp_path / "ix" / semantic.SEMANTIC_DIR / "semantic-vectors-0123456789abcdef.npz"
     old.parent.mkdir(parents=True)
     old.write_bytes(b"vectors written before they were kept per model")
