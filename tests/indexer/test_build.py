@@ -89,9 +89,18 @@ def _article(n: int, extra: str = "") -> str:
     )
 
 
-def _rankings(index_dir, queries=("ferritin", "iron case 3", "ms lesions", "multiple sclerosis", "case 12", "shrink")):
+# Plain words, and the searches that read the index's word list: typos, fuzzy terms, prefixes.
+QUERIES = ("ferritin", "iron case 3", "ms lesions", "multiple sclerosis", "case 12", "shrink",
+           "feritin", "lesoins heal", "sclerosus~2", "ferr*", "shri*")
+
+
+def _rankings(index_dir, queries=QUERIES):
     with Searcher(index_dir, auto_build=False) as s:
-        return {q: [(h.id, h.score) for h in s.search(q, limit=50, highlight=False)] for q in queries}
+        found = {}
+        for q in queries:
+            results = s.results(q, limit=50, highlight=False)
+            found[q] = (results.corrected_query, [(h.id, h.score) for h in results.hits])
+        return found
 
 
 def test_an_update_reads_only_changed_files_and_equals_a_full_build(write_corpus, tmp_path):
@@ -111,6 +120,23 @@ def test_an_update_reads_only_changed_files_and_equals_a_full_build(write_corpus
     with Searcher(index_dir, auto_build=False) as s:
         assert [h.source for h in s.search("hemoglobin")] == ["a03.txt"]
         assert all(h.source != "a07.txt" for h in s.search("case 7"))
+
+
+def test_an_update_of_the_first_file_keeps_the_word_list_of_the_others(write_corpus, tmp_path):
+    # Whoosh files every spelling word under a segment's first document: replacing that
+    # document lost the whole list, and typo correction and fuzzy terms with it.
+    root = write_corpus({"a.txt": "What is a zebra?\n\nA striped animal.\n", **{f"b{n}.txt": _article(n) for n in range(3)}})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    (root / "a.txt").write_text("What is a zebra?\n\nA striped horse.\n", encoding="utf-8")
+    assert build_index(root, index_dir).unchanged == 3
+    full = tmp_path / "full"
+    build_index(root, full, full=True)
+    assert _rankings(index_dir) == _rankings(full)
+    with Searcher(index_dir, auto_build=False) as s:
+        assert s.results("feritin").corrected_query == "ferritin"
+        assert s.search("sclerosus~2") and s.search("shri*")
+        assert s.results("animl").corrected_query is None  # the replaced document's words are gone
 
 
 def test_full_rebuild_when_asked_or_when_the_corpus_is_another(write_corpus, tmp_path):
