@@ -10,6 +10,8 @@ never prints; every error a user can cause is a `FaqsearchError`.
 
 from __future__ import annotations
 
+import threading
+
 from .errors import (
     CorpusError,
     FaqsearchError,
@@ -23,16 +25,18 @@ from .searcher import Hit, Results, Searcher
 __version__ = "0.1.0"
 
 _default: Searcher | None = None
+_default_lock = threading.Lock()
 
 
 def search(query: str, limit: int = 10) -> list[Hit]:
     """Search the default index (built from the default corpus on first use).
 
-    The Searcher behind it is kept for later calls.
+    The Searcher behind it is kept for later calls (and shared by threads).
     """
     global _default
-    if _default is None:
-        _default = Searcher()
+    with _default_lock:
+        if _default is None:
+            _default = Searcher()
     return _default.search(query, limit)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from itertools import groupby
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -127,6 +128,11 @@ class Searcher:
     `semantic=True` also ranks by meaning (see `search.semantic`; needs the `semantic`
     extra, else SemanticUnavailable): the best 100 hits are re-scored by the similarity
     of the query to each question and answer, and scores are then on that scale.
+
+    A Searcher is safe to share between threads (a web server's workers, say): searches
+    take turns on its open index, which Whoosh's readers need (they share file positions
+    and caches), and which costs no throughput under the GIL since a search is Python work.
+    A switch to a rebuilt index happens between two searches, never during one.
     """
 
     def __init__(
@@ -152,6 +158,7 @@ class Searcher:
         self._vocabulary: Vocabulary | None = None
         self._stamp: tuple[int, int] | None = None
         self._meaning: Reranker | None = None
+        self._lock = threading.RLock()
         if semantic:
             from .semantic import Reranker  # numpy and the model: only when asked for
 
@@ -176,9 +183,10 @@ class Searcher:
 
     def close(self) -> None:
         """Release the index files."""
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
 
     def _refresh_from_corpus(self, corpus: Path | None) -> Path:
         """Build or update the index when it is missing, damaged or older than the corpus;
@@ -238,8 +246,9 @@ class Searcher:
 
     def prepare(self, query: str, *, exact: bool = False) -> PreparedQuery:
         """The Whoosh query that `results` would run, with its corrections and expansions."""
-        self._current()
-        return self._prepare(query, exact)
+        with self._lock:
+            self._current()
+            return self._prepare(query, exact)
 
     def _prepare(self, query: str, exact: bool) -> PreparedQuery:
         assert self._builder is not None
@@ -264,6 +273,10 @@ class Searcher:
         """
         if limit < 1:
             raise ValueError("limit must be at least 1")
+        with self._lock:
+            return self._results(query, limit, highlight, exact, explain)
+
+    def _results(self, query: str, limit: int, highlight: bool, exact: bool, explain: bool) -> Results:
         searcher = self._current()
         prepared = self._prepare(query, exact)
         corrected = prepared.searched if prepared.corrections else None
@@ -325,7 +338,8 @@ class Searcher:
         """
         if self._meaning is None:
             raise ValueError("embed_documents needs Searcher(semantic=True)")
-        return self._meaning.embed_all((fields for _, fields in self._current().reader().iter_docs()), progress)
+        with self._lock:
+            return self._meaning.embed_all((fields for _, fields in self._current().reader().iter_docs()), progress)
 
     def _collect(self, searcher, query: Query, depth: int) -> tuple[Any, list[WhooshHit], bool]:
         """Whoosh's results for the best `depth` documents and all tied with the last of them,
@@ -348,7 +362,8 @@ class Searcher:
     @property
     def document_count(self) -> int:
         """How many documents the index holds."""
-        return self._current().doc_count()
+        with self._lock:
+            return self._current().doc_count()
 
 
 def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query]) -> list[tuple[WhooshHit, float]]:
