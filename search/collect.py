@@ -9,11 +9,12 @@ N-th is kept too, and the searcher orders ties by source and position.
 
 from __future__ import annotations
 
-import time
 from heapq import heappush, heapreplace
 from math import inf, nextafter
 
 from whoosh.collectors import TimeLimit, TopCollector, WrappingCollector
+
+from .budget import Budget
 
 
 class TopWithTies(TopCollector):
@@ -60,7 +61,7 @@ class TopWithTies(TopCollector):
 
 
 class Deadline(WrappingCollector):
-    """Stops a search running past `seconds` by raising Whoosh's TimeLimit.
+    """Stops collecting when the search's budget runs out, by raising Whoosh's TimeLimit.
 
     The time is read every 64 documents. Whoosh's own TimeLimitCollector starts a timer
     thread for every search (a tenth of a search on the article) or uses SIGALRM, which a
@@ -69,18 +70,13 @@ class Deadline(WrappingCollector):
 
     EVERY = 64
 
-    def __init__(self, child, seconds: float) -> None:
+    def __init__(self, child, budget: Budget) -> None:
         super().__init__(child)
-        self.seconds = seconds
-        self.deadline = 0.0
-
-    def prepare(self, top_searcher, q, context):
-        self.deadline = time.monotonic() + self.seconds
-        super().prepare(top_searcher, q, context)
+        self.budget = budget
 
     def collect_matches(self) -> None:
-        child, deadline, every = self.child, self.deadline, self.EVERY
+        child, budget, every = self.child, self.budget, self.EVERY
         for n, sub_docnum in enumerate(child.matches()):
-            if not n % every and time.monotonic() > deadline:
+            if not n % every and budget.expired():
                 raise TimeLimit
             child.collect(sub_docnum)

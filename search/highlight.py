@@ -22,6 +22,9 @@ MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 FRAGMENT_CHARS = 240
 CONTEXT_CHARS = 80
 FRAGMENTS = 3
+# Fragments are looked for in the answer's opening this long: analyzing a whole answer of
+# megabytes (a page saved as one answer) would cost seconds, and no reader scrolls that far.
+HIGHLIGHT_CHARS = 50_000
 # Searches match the answer through the `content` field (question and answer as one text),
 # so that is where the matched words are looked up; the text marked is the answer's.
 MATCH_FIELD = CONTENT_FIELD
@@ -66,10 +69,11 @@ def answer_highlights(hit: WhooshHit, answer: str, top: int = FRAGMENTS) -> list
 
     What Whoosh's `Hit.highlights` does, with two costs taken out: the query's words are
     looked up once per search, not once per hit, and an answer's words are analyzed once,
-    not at every search that shows it.
+    not at every search that shows it. Only the first HIGHLIGHT_CHARS characters are read.
     """
     if not answer:
         return []
+    answer = answer[:HIGHLIGHT_CHARS]
     results = hit.results
     words = _query_words(results)
     highlighter = results.highlighter

@@ -25,13 +25,18 @@ from whoosh.qparser import FuzzyTermPlugin, OrGroup, PlusMinusPlugin, QueryParse
 from whoosh.qparser.plugins import EveryPlugin, SingleQuotePlugin
 from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, Or, Phrase, Query, Term, Wildcard
 
+from .budget import UNLIMITED, Budget
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import CONTENT_FIELD, text_analyzer
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, edit_distance
 from .synonyms import Rule, Thesaurus, Tokens
 
 MAX_QUERY_CHARS = 2000
+# "word~N" looks at most this many edits away, as Lucene does: further, one word matches much
+# of the vocabulary, and finding those words costs more than any search may take.
+MAX_EDITS = 2
+MAX_EXPANSIONS = 50  # words one fuzzy term stands for at most, the closest first (Lucene's default)
 _ANY = "text"  # the pseudo-field of words typed without a field name
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -88,10 +93,13 @@ class QueryBuilder:
         """The index terms of a piece of text."""
         return tuple(t.text for t in self.analyzer(text, mode="query"))
 
-    def build(self, text: str, vocabulary: Vocabulary | None = None, *, correct: bool = True) -> PreparedQuery:
+    def build(
+        self, text: str, vocabulary: Vocabulary | None = None, *, correct: bool = True, budget: Budget = UNLIMITED
+    ) -> PreparedQuery:
         """Parse, correct typos (unless not `correct`) and expand. Raises QueryError for unusable text.
 
         The index's vocabulary is needed for corrections, fuzzy terms and weighting expansions.
+        `budget` is checked at every word (SearchTimeout once it has run out).
         """
         text = normalise(text)
         if not text:
@@ -116,7 +124,7 @@ class QueryBuilder:
         if isinstance(parsed, Not) or _matches_everything(parsed):
             raise QueryError("the query matches everything: add a word to search for")
         prepared = PreparedQuery(text, parsed, text)
-        rewrite = _Rewrite(self, vocabulary, prepared, correct=correct)
+        rewrite = _Rewrite(self, vocabulary, prepared, correct=correct, budget=budget)
         corrected = rewrite.correct(_without(parsed))
         prepared.proximity = self._proximity_pairs(corrected)
         prepared.query = binary_unions(self._spread(rewrite.expand(corrected)))
@@ -187,8 +195,11 @@ class QueryBuilder:
 class _Rewrite:
     """One query's corrections and expansions, recorded on the PreparedQuery as they happen."""
 
-    def __init__(self, builder: QueryBuilder, vocabulary: Vocabulary | None, prepared: PreparedQuery, *, correct: bool) -> None:
+    def __init__(
+        self, builder: QueryBuilder, vocabulary: Vocabulary | None, prepared: PreparedQuery, *, correct: bool, budget: Budget
+    ) -> None:
         self.builder, self.vocabulary, self.prepared, self.fix_typos = builder, vocabulary, prepared, correct
+        self.budget = budget
         self.thesaurus = builder.thesaurus
         self._spans: list[tuple[int, int, str]] = []
 
@@ -197,6 +208,7 @@ class _Rewrite:
     def correct(self, query: Query) -> Query:
         if self.vocabulary is None:
             return query
+        self.budget.check()
         if isinstance(query, FuzzyTerm) and query.fieldname == _ANY:
             return self._fuzzy(query)
         if isinstance(query, Term) and query.fieldname == _ANY:
@@ -207,9 +219,13 @@ class _Rewrite:
         """"word~2": the words of the index within that many edits, each searched by its stem.
 
         (Whoosh would compare the typed word with stems: "tinglign~2" would miss "tingl".)
+        At most MAX_EDITS edits and the MAX_EXPANSIONS closest words.
         """
         assert self.vocabulary is not None
-        stems = {t for word in self.vocabulary.within(fuzzy.text, fuzzy.maxdist, fuzzy.prefixlength) for t in self.builder.analyze(word)}
+        found = self.vocabulary.within(fuzzy.text, min(fuzzy.maxdist, MAX_EDITS), fuzzy.prefixlength)
+        typed = fuzzy.text.lower()
+        closest = sorted(found, key=lambda word: (edit_distance(typed, word), word))[:MAX_EXPANSIONS]
+        stems = {t for word in closest for t in self.builder.analyze(word)}
         if not stems:
             return NullQuery
         return Or([Term(_ANY, s, boost=fuzzy.boost) for s in sorted(stems)])
@@ -283,6 +299,7 @@ class _Rewrite:
         """
         if self.vocabulary is None:
             return Or([original, *alternatives])
+        self.budget.check()
         on_content = [_placed(q, CONTENT_FIELD) for q in (original, *alternatives)]
         concept = self.vocabulary.idf(on_content)
         scaled = []

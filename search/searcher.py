@@ -16,11 +16,13 @@ from whoosh.query import Or, Query
 from whoosh.searching import Hit as WhooshHit
 from whoosh.collectors import TimeLimit
 
+
 from . import highlight as highlights
 from . import store
+from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
-from .errors import IndexCorruptError, IndexMissingError, QueryError
+from .errors import IndexCorruptError, IndexMissingError
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
@@ -250,9 +252,9 @@ class Searcher:
             self._current()
             return self._prepare(query, exact)
 
-    def _prepare(self, query: str, exact: bool) -> PreparedQuery:
+    def _prepare(self, query: str, exact: bool, budget: Budget = UNLIMITED) -> PreparedQuery:
         assert self._builder is not None
-        return self._builder.build(query, self._vocabulary, correct=not exact)
+        return self._builder.build(query, self._vocabulary, correct=not exact, budget=budget)
 
     def results(
         self,
@@ -277,8 +279,9 @@ class Searcher:
             return self._results(query, limit, highlight, exact, explain)
 
     def _results(self, query: str, limit: int, highlight: bool, exact: bool, explain: bool) -> Results:
+        budget = Budget(self.time_budget)
         searcher = self._current()
-        prepared = self._prepare(query, exact)
+        prepared = self._prepare(query, exact, budget)
         corrected = prepared.searched if prepared.corrections else None
         results = Results(query, 0, [], corrected, prepared.corrections, prepared.expansions)
         if is_empty(prepared.query):
@@ -288,16 +291,18 @@ class Searcher:
         depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
         if self._meaning is not None:
             depth = max(depth, self._meaning.depth)
-        found, candidates, complete = self._collect(searcher, prepared.query, depth)
+        found, candidates, complete = self._collect(searcher, prepared.query, depth, budget)
         highlights.configure(found)
-        ranked = _reranked(searcher, candidates, prepared.proximity)
+        ranked = _reranked(searcher, candidates, prepared.proximity, budget)
         meaning: dict[int, float] = {}
         lexical_scale = 1.0  # what ranking by meaning divided the word scores by
         if self._meaning is not None and ranked:
+            budget.check()
             ranked, meaning, lexical_scale = self._meaning.rerank(prepared.searched, ranked)
         folder = NearDuplicates()
         folded = 0
         for hit, score in ranked:
+            budget.check()
             first = folder.first_like(hit.get("answer", ""))
             if first is not None:
                 results.hits[first].duplicates.append(hit.get("source", ""))
@@ -319,6 +324,7 @@ class Searcher:
                     entry.explanation = sorted(parts, key=lambda part: -part.score)
             folder.add(hit.get("answer", ""))
             results.hits.append(entry)
+        budget.check()
         if complete:  # the collector saw every match: the count is free
             results.total = found.scored_length() - folded
         elif searcher.doc_count() <= EXACT_COUNT_LIMIT:
@@ -341,15 +347,15 @@ class Searcher:
         with self._lock:
             return self._meaning.embed_all((fields for _, fields in self._current().reader().iter_docs()), progress)
 
-    def _collect(self, searcher, query: Query, depth: int) -> tuple[Any, list[WhooshHit], bool]:
+    def _collect(self, searcher, query: Query, depth: int, budget: Budget) -> tuple[Any, list[WhooshHit], bool]:
         """Whoosh's results for the best `depth` documents and all tied with the last of them,
         those hits, and whether every match was collected."""
         collector = TopWithTies(limit=depth)
-        timed = Deadline(collector, self.time_budget)
+        timed = Deadline(collector, budget)
         try:
             searcher.search_with_collector(query, timed)
         except TimeLimit:
-            raise QueryError(f"the search took longer than {self.time_budget:g} s: use more specific words") from None
+            raise budget.timeout() from None
         found = timed.results()
         # Not list(found): list() asks len() for a size hint, and Whoosh's len() counts every
         # match by running the query again.
@@ -366,13 +372,14 @@ class Searcher:
             return self._current().doc_count()
 
 
-def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query]) -> list[tuple[WhooshHit, float]]:
+def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query], budget: Budget = UNLIMITED) -> list[tuple[WhooshHit, float]]:
     """(hit, score) best first, each score raised by the proximity pairs matching that document."""
     scores = {hit.docnum: float(hit.score) for hit in hits}
     if pairs and hits:
         context = searcher.context()
         ordered = sorted(scores)
         for pair in pairs:
+            budget.check()
             matcher = pair.matcher(searcher, context)
             for docnum in ordered:  # matchers only move forward
                 if not matcher.is_active():
@@ -388,9 +395,18 @@ def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query]) -> list[tuple
     for _, group in groupby(ranked, key=lambda pair: round(pair[1], 9)):
         tied = list(group)
         if len(tied) > 1:
-            tied.sort(key=lambda pair: (pair[0].get("source", ""), pair[0].get("position", 0)))
+            budget.check()
+            tied.sort(key=lambda pair: _tie_order(pair[0], budget))
         ordered.extend(tied)
     return ordered
+
+
+def _tie_order(hit: WhooshHit, budget: Budget) -> tuple[str, int]:
+    """Where a document stands among documents of equal score: its source, then its position.
+    (Thousands of ties each read a document's stored fields: the budget is checked as they are.)"""
+    if not hit.docnum % 64:
+        budget.check()
+    return hit.get("source", ""), hit.get("position", 0)
 
 
 def _hit(rank: int, hit, score: float, highlight: bool) -> Hit:

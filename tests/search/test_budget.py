@@ -1,0 +1,92 @@
+"""A search stops within its time budget in every phase, and fuzzy terms are bounded."""
+
+from __future__ import annotations
+
+import itertools
+import string
+
+import pytest
+
+from search import QueryError, Searcher, budget, collect, highlight, query, vocabulary
+
+ARTICLE = "".join(f"What is widget {n}?\n\nA thing about widgets, number {n}.\n\n" for n in range(300))
+
+
+class FakeClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _jump_when_called(monkeypatch, clock: FakeClock, owner, name: str) -> None:
+    """Make `owner.name` move the clock far past any budget when it is called."""
+    original = getattr(owner, name)
+
+    def jumped(*args, **kwargs):
+        clock.now += 3600
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, jumped)
+
+
+@pytest.mark.parametrize(
+    "phase, text",
+    [
+        ("fuzzy expansion", "widgts~2 thing"),
+        ("after collection", "thing widgets"),  # 300 documents tie: reordering them is the cost
+        ("highlighting", "thing widgets"),
+    ],
+)
+def test_the_budget_is_checked_after_each_phase(write_corpus, tmp_path, monkeypatch, phase, text):
+    root = write_corpus({"w.txt": ARTICLE})
+    with Searcher(tmp_path / "ix", corpus=root, time_budget=5.0) as s:
+        assert s.search(text)  # within the budget, it answers
+        clock = FakeClock()
+        monkeypatch.setattr(budget, "monotonic", clock)
+        owner, name = {
+            "fuzzy expansion": (vocabulary.Vocabulary, "within"),
+            "after collection": (collect.TopWithTies, "results"),
+            "highlighting": (highlight, "answer_highlights"),
+        }[phase]
+        _jump_when_called(monkeypatch, clock, owner, name)
+        with pytest.raises(budget.SearchTimeout, match="took longer than 5 s"):
+            s.search(text)
+
+
+def test_a_timeout_is_a_query_error():
+    assert issubclass(budget.SearchTimeout, QueryError)
+
+
+def _fuzzy_leaves(prepared) -> set[str]:
+    return {leaf.text for leaf in prepared.query.leaves() if getattr(leaf, "fieldname", "") == "content"}
+
+
+def test_fuzzy_terms_look_at_most_two_edits_away(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": "What is hemoglobin?\n\nA protein; also haemoglobin, and globin.\n"})
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        assert _fuzzy_leaves(s.prepare("hemoglobin~9")) == _fuzzy_leaves(s.prepare("hemoglobin~2"))
+        assert "globin" not in _fuzzy_leaves(s.prepare("hemoglobin~9"))
+
+
+def test_a_fuzzy_term_stands_for_the_closest_words_only(write_corpus, tmp_path):
+    # 26 x 5 words one substitution away from "zebra", and some two away.
+    words = sorted({"zebra"[:i] + c + "zebra"[i + 1 :] for i in range(5) for c in string.ascii_lowercase})
+    words += ["".join(p) + "bra" for p in itertools.islice(itertools.product("xy", repeat=2), 4)]
+    root = write_corpus({"z.txt": "What are these words?\n\n" + " ".join(words) + ".\n"})
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        leaves = _fuzzy_leaves(s.prepare("zebra~2"))
+        assert len(leaves) == query.MAX_EXPANSIONS
+        assert "zebra" in leaves and not any(w.endswith("bra") and w[:2] in ("xx", "xy", "yx", "yy") for w in leaves)
+
+
+def test_highlighting_reads_only_the_opening_of_a_huge_answer(write_corpus, tmp_path):
+    filler = "Nothing to see here. " * (highlight.HIGHLIGHT_CHARS // 20)
+    root = write_corpus({"a.txt": f"What is in the long answer?\n\n{filler}The ferritin is at the end.\n"})
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        hit = s.search("ferritin")[0]
+    assert "<mark>" not in "".join(hit.highlights)  # the match lies beyond what is read
+    assert hit.highlights[0].startswith("Nothing to see here.")
