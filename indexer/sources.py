@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from search.scan import HTML_SUFFIXES, JSONL_SUFFIXES, CorpusFile
+from search.scan import HTML_SUFFIXES, JSONL_SUFFIXES, CorpusFile, NotRegularFile, read_bytes
 
 from .document import Document
 from .segment import segment
@@ -15,7 +15,8 @@ from .text import read_text
 
 # Larger files are reported and skipped: no question-and-answer article is this long, and
 # reading one whole would hold the index lock (and memory) for too long.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024
+MAX_FILE_BYTES = 20 * MB
 
 _BOMS = [
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -64,12 +65,18 @@ def read_file(entry: CorpusFile) -> FileResult:
         result.skipped = entry.skip
         return result
     if entry.size > MAX_FILE_BYTES:
-        result.skipped = f"too large ({entry.size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)"
+        result.skipped = _too_large(entry.size)
         return result
     try:
-        data = entry.path.read_bytes()
+        data = read_bytes(entry.location, MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        result.skipped = str(exc)
+        return result
     except OSError as exc:
         result.skipped = f"cannot read: {exc.strerror or exc}"
+        return result
+    if len(data) > MAX_FILE_BYTES:  # it grew since the scan
+        result.skipped = _too_large(len(data))
         return result
     result.sha256 = hashlib.sha256(data).hexdigest()
     if not data.strip():
@@ -92,6 +99,10 @@ def read_file(entry: CorpusFile) -> FileResult:
     if not result.documents:
         result.skipped = "no readable text"
     return result
+
+
+def _too_large(size: int) -> str:
+    return f"too large ({size / MB:.1f} MB; the limit is {MAX_FILE_BYTES // MB} MB)"
 
 
 def _segment(result: FileResult, text: str, suffix: str, name: str) -> None:

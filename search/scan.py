@@ -8,6 +8,7 @@ a search never imports the indexer.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,6 +39,43 @@ class CorpusFile(NamedTuple):
     def path(self) -> Path:
         """The file's path."""
         return Path(self.location)
+
+
+class NotRegularFile(OSError):
+    """A FIFO, device or socket where a corpus file was expected."""
+
+
+def kind_of(mode: int) -> str | None:
+    """None for a regular file, else what it is ("a FIFO", "a character device", ...)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bytes(location: str, limit: int) -> bytes:
+    """The bytes of a regular file, at most `limit` + 1 of them.
+
+    Opened without blocking and checked after opening: a FIFO (which would wait for a
+    writer forever) or a device (which never ends) put in place of a file after the scan
+    raises NotRegularFile instead of hanging the build that holds the lock.
+    """
+    fd = os.open(location, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        kind = kind_of(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotRegularFile(f"{kind}, not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 def corpus_root(corpus: Path) -> Path:
@@ -72,13 +110,19 @@ def scan(corpus: Path) -> list[CorpusFile]:
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
-        except OSError:
-            continue  # an unreadable folder is skipped, as os.walk would
+        except OSError as exc:
+            if not prefix:
+                raise CorpusError(f"cannot read corpus {corpus}: {exc.strerror or exc}") from None
+            found.append(CorpusFile(prefix, folder, 0, 0, f"cannot read folder: {exc.strerror or exc}"))
+            continue
         for item in entries:
             base = item.name
             if base[0] == ".":
                 continue
-            if item.is_file(follow_symlinks=False):  # the common case first
+            if not base.isascii() and not _utf8(base):
+                # Names are stored in the index and printed; a name that is not text cannot be.
+                found.append(CorpusFile(prefix + _shown(base), item.path, 0, 0, "the file name is not UTF-8: rename it to index it"))
+            elif item.is_file(follow_symlinks=False):  # the common case first
                 found.append(_plain_entry(item, prefix + base))
             elif item.is_symlink():
                 if _is_dir(item):
@@ -91,6 +135,19 @@ def scan(corpus: Path) -> list[CorpusFile]:
                 found.append(_plain_entry(item, prefix + base))
     found.sort()  # by name: names are unique, so no two entries compare further
     return found
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by Python as surrogates
+        return False
+    return True
+
+
+def _shown(name: str) -> str:
+    """A file name that is not UTF-8, with its odd bytes written as \\xNN."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _is_dir(item: os.DirEntry) -> bool:
@@ -107,6 +164,9 @@ def _plain_entry(item: os.DirEntry, name: str) -> CorpusFile:
         return CorpusFile(name, item.path, 0, 0, f"cannot read: {exc.strerror or exc}")
     dot = item.name.rfind(".")  # os.path.splitext costs as much as the stat
     suffix = item.name[dot:] if dot > 0 else ""
+    kind = kind_of(st.st_mode)
+    if kind is not None:
+        return CorpusFile(name, item.path, 0, st.st_mtime_ns, f"{kind}, not a regular file")
     if suffix.lower() not in SUPPORTED_SUFFIXES:
         return CorpusFile(name, item.path, st.st_size, st.st_mtime_ns, f"unsupported file type {suffix or '(none)'}")
     return CorpusFile(name, item.path, st.st_size, st.st_mtime_ns)
@@ -123,6 +183,9 @@ def _entry(path: Path, name: str, root: Path) -> CorpusFile:
         # RuntimeError: resolve() of a symlink loop on older Pythons.
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return CorpusFile(name, str(path), 0, 0, f"cannot read: {reason}")
+    kind = kind_of(st.st_mode)
+    if kind is not None:
+        return CorpusFile(name, str(path), 0, st.st_mtime_ns, f"{kind}, not a regular file")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         return CorpusFile(name, str(path), st.st_size, st.st_mtime_ns, f"unsupported file type {path.suffix or '(none)'}")
     return CorpusFile(name, str(path), st.st_size, st.st_mtime_ns)

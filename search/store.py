@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError, FaqsearchError, IndexCorruptError, IndexMissingError
-from .scan import CorpusFile, scan
+from .scan import CorpusFile, read_bytes, scan
 from .schema import SCHEMA_VERSION
 
 POINTER = "CURRENT"
@@ -221,7 +221,7 @@ def file_sha256(entry: CorpusFile) -> str:
     import hashlib
 
     try:
-        return hashlib.sha256(entry.path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_bytes(entry.location, entry.size)).hexdigest()
     except OSError:
         return ""
 

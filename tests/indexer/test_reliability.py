@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index
+from indexer import sources
 from indexer.sources import MAX_FILE_BYTES
 from search import IndexCorruptError, QueryError, Searcher, store
 
@@ -137,9 +138,9 @@ def test_unreadable_file_is_reported(write_corpus, tmp_path, monkeypatch):
     root = write_corpus({"good.txt": QA, "secret.txt": QA})
     (root / "secret.txt").chmod(0)
     if os.geteuid() == 0:  # root reads any file: make this one fail as it would for a user
-        real = Path.read_bytes
+        real = sources.read_bytes
         monkeypatch.setattr(
-            Path, "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if self.name == "secret.txt" else real(self)
+            sources, "read_bytes", lambda location, limit: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if location.endswith("secret.txt") else real(location, limit)
         )
     stats = build_index(root, tmp_path / "ix")
     assert {f.name: f.skipped for f in stats.skipped_files}["secret.txt"] == "cannot read: Permission denied"
