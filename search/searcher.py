@@ -293,7 +293,9 @@ class Searcher:
             depth = max(depth, self._meaning.depth)
         found, candidates, complete = self._collect(searcher, prepared.query, depth, budget)
         highlights.configure(found)
-        ranked = _reranked(searcher, candidates, prepared.proximity, budget)
+        # Ties at the cut were collected only to be ordered the same however the index was
+        # built; past `depth` they are dropped, or thousands of tied hits would be folded.
+        ranked = _reranked(searcher, candidates, prepared.proximity, budget)[:depth]
         meaning: dict[int, float] = {}
         lexical_scale = 1.0  # what ranking by meaning divided the word scores by
         if self._meaning is not None and ranked:
