@@ -36,3 +36,7 @@ class Page:
     title: str = ""
     description: str = ""  # the page's own summary (HTML meta description)
     url: str = ""  # where the page lives (HTML canonical link)
+
+
+class UnreadablePage(ValueError):
+    """A source a reader will not parse (the message says why): the file is skipped with it."""

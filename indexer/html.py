@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 from bs4.exceptions import ParserRejectedMarkup
 
-from .blocks import Block, BlockKind, Page
+from .blocks import Block, BlockKind, Page, UnreadablePage
 
 # Never content.
 _DROP_TAGS = [
@@ -68,10 +68,21 @@ _BLOCK_TAGS = [*_HEADINGS, *_LEAVES, *_CONTAINERS]
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _WS = re.compile(r"\s+")
 _STRAY_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+_WEB_ADDRESS = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
+
+
+MAX_DEPTH = 10_000
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
+# Elements that never hold others (html.parser opens no level for them).
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
 def read_html(markup: str) -> Page:
-    """Strip an HTML page to its title and the blocks of its main content."""
+    """Strip an HTML page to its title and the blocks of its main content.
+
+    Raises UnreadablePage for markup nested deeper than MAX_DEPTH elements.
+    """
+    _check_depth(markup)
     try:
         soup = BeautifulSoup(markup, "html.parser")
     except ParserRejectedMarkup:
@@ -97,11 +108,27 @@ def read_html(markup: str) -> Page:
     return Page(blocks, title, description, url)
 
 
+def _check_depth(markup: str) -> None:
+    """Refuse markup nested deeper than any page is, before the parser holds every level of it
+    in memory (a few megabytes of nested tables took gigabytes)."""
+    if markup.count("<") <= MAX_DEPTH:
+        return
+    depth = 0
+    for match in _TAG.finditer(markup):
+        if match[1]:
+            depth = max(depth - 1, 0)
+        elif not match[3] and match[2].lower() not in _VOID:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise UnreadablePage(f"HTML nested more than {MAX_DEPTH:,} elements deep")
+
+
 def _canonical_url(soup: BeautifulSoup) -> str:
+    """The page's canonical address, if it is a web address: shown to readers and linked to,
+    a "javascript:" or "data:" one would run or show whatever the page put there."""
     link = soup.find("link", rel="canonical")
-    if isinstance(link, Tag) and link.get("href"):
-        return str(link["href"]).strip()
-    return _meta(soup, ({"property": "og:url"},))
+    found = str(link["href"]).strip() if isinstance(link, Tag) and link.get("href") else _meta(soup, ({"property": "og:url"},))
+    return found if _WEB_ADDRESS.match(found) else ""
 
 
 def _with_faq(blocks: list[Block], faq: list[Block]) -> list[Block]:
@@ -203,31 +230,70 @@ def _drop_furniture(soup: BeautifulSoup) -> None:
     # "0" and "0", not "00".
     for tag in soup.find_all(_DROP_TAGS):
         tag.replace_with("\n")
-    page_chars = _text_length(soup)
+    sizes = _Sizes(soup)
+    page_chars = sizes.text(soup)
     doomed = []
-    for tag in soup.find_all(True):
-        if tag.attrs is None:  # inside an already-collected subtree
-            continue
-        if (
-            tag.get("role") in _DROP_ROLES
-            or tag.has_attr("hidden")
-            or tag.get("aria-hidden") == "true"
-            or _is_furniture_name(tag, page_chars)
-        ):
+    # Top down, not into what is already doomed: each tag is looked at once, and only the
+    # outermost of nested furniture is removed (removing a tag costs its depth).
+    pending = [soup]
+    while pending:
+        tag = pending.pop()
+        if tag is not soup and _is_furniture(tag, sizes, page_chars):
             doomed.append(tag)
-    # A list of nothing but links inside the story is "read more" furniture, not content.
-    doomed += [
-        ul for ul in soup.find_all(["ul", "ol"])
-        if ul.attrs is not None and _link_chars(ul) >= _LINK_LIST_DENSITY * max(_text_length(ul), 1)
-    ]
+            continue
+        pending.extend(child for child in reversed(tag.contents) if isinstance(child, Tag))
     for tag in doomed:
-        if tag.parent is not None:
-            tag.replace_with("\n")
+        tag.replace_with("\n")
     for br in soup.find_all("br"):
         br.replace_with("\n")
 
 
-def _is_furniture_name(tag: Tag, page_chars: int) -> bool:
+def _is_furniture(tag: Tag, sizes: _Sizes, page_chars: int) -> bool:
+    if tag.get("role") in _DROP_ROLES or tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
+        return True
+    if _is_furniture_name(tag, sizes, page_chars):
+        return True
+    # A list of nothing but links inside the story is "read more" furniture, not content.
+    return tag.name in ("ul", "ol") and sizes.links(tag) >= _LINK_LIST_DENSITY * max(sizes.text(tag), 1)
+
+
+class _Sizes:
+    """How much text, and how much link text, each element of a page holds.
+
+    Counted for all elements in one pass from the leaves up: asking each element for its
+    text instead costs the size of its subtree, which for furniture nested thousands of
+    levels deep made a page take minutes.
+    """
+
+    def __init__(self, root: Tag) -> None:
+        self._text: dict[int, int] = {}
+        self._links: dict[int, int] = {}
+        stack: list[tuple[Tag, bool]] = [(root, False)]
+        while stack:
+            tag, children_done = stack.pop()
+            if not children_done:
+                stack.append((tag, True))
+                stack.extend((child, False) for child in tag.contents if isinstance(child, Tag))
+                continue
+            text = links = 0
+            for child in tag.contents:
+                if isinstance(child, Tag):
+                    text += self._text[id(child)]
+                    links += self._text[id(child)] if child.name == "a" else self._links[id(child)]
+                elif isinstance(child, NavigableString) and not isinstance(child, _SKIPPED_STRINGS):
+                    text += len(child)
+            self._text[id(tag)], self._links[id(tag)] = text, links
+
+    def text(self, tag: Tag) -> int:
+        """Characters of text inside `tag`."""
+        return self._text[id(tag)]
+
+    def links(self, tag: Tag) -> int:
+        """Characters of link text inside `tag`."""
+        return self._links[id(tag)]
+
+
+def _is_furniture_name(tag: Tag, sizes: _Sizes, page_chars: int) -> bool:
     if tag.name in ("body", "html", "main", "article"):
         return False
     names = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
@@ -236,15 +302,11 @@ def _is_furniture_name(tag: Tag, page_chars: int) -> bool:
     if _TEXT_FURNITURE.search(names):
         return True
     if _LINK_FURNITURE.search(names):
-        chars = _text_length(tag)
-        return chars < _SHORT_TEXT or _link_chars(tag) >= _LINK_DENSITY * chars
+        chars = sizes.text(tag)
+        return chars < _SHORT_TEXT or sizes.links(tag) >= _LINK_DENSITY * chars
     if not _WEAK_FURNITURE.search(names) or _ARTICLE_NAMES.search(names):
         return False
-    return _text_length(tag) < _ARTICLE_SHARE * page_chars
-
-
-def _link_chars(tag: Tag) -> int:
-    return sum(_text_length(a) for a in tag.find_all("a"))
+    return sizes.text(tag) < _ARTICLE_SHARE * page_chars
 
 
 def _main_content(soup: BeautifulSoup) -> Tag | None:

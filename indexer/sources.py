@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from search.scan import HTML_SUFFIXES, JSONL_SUFFIXES, CorpusFile, NotRegularFile, read_bytes
 
+from .blocks import UnreadablePage
 from .document import Document
 from .segment import segment
 from .text import read_text
@@ -91,6 +92,9 @@ def read_file(entry: CorpusFile) -> FileResult:
         result.notes.append(f"decoded as {encoding}")
     try:
         _segment(result, text, suffix, entry.name)
+    except UnreadablePage as exc:
+        result.documents, result.skipped = [], str(exc)
+        return result
     except Exception as exc:  # the parsers' many failure types: any of them
         # One unreadable file must not stop the build: it is reported (with the error's
         # type, so a bug still shows) and skipped.
