@@ -23,7 +23,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
 from search import store
-from search.errors import FaqsearchError, IndexBusyError
+from search.errors import FaqsearchError, IndexBusyError, IndexWriteError
 from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema
 from search.statistics import Statistics
@@ -83,7 +83,8 @@ def build_index(
     previous index stays searchable until the new one is complete.
 
     Raises CorpusError for a missing corpus, IndexBusyError when another build holds the lock
-    longer than `lock_timeout` seconds, and FaqsearchError when the index cannot be written.
+    longer than `lock_timeout` seconds, IndexWriteError when the index cannot be written, and
+    FaqsearchError when the index directory is not one faqsearch may write into.
     """
     started = time.perf_counter()
     corpus_path = Path(corpus).expanduser() if corpus is not None else store.default_corpus()
@@ -109,7 +110,7 @@ def build_index(
             if building.is_dir() and (building / directory.GENERATION_MARKER).is_file():
                 shutil.rmtree(building, ignore_errors=True)
             if isinstance(exc, OSError):
-                raise FaqsearchError(f"cannot write index in {target}: {exc.strerror or exc}") from None
+                raise IndexWriteError(f"cannot write index in {target}: {exc.strerror or exc}") from None
             raise
         directory.remove_leftovers(target)
     stats.documents = manifest.documents
@@ -308,7 +309,11 @@ def _unique(doc_id: str, seen: set[str]) -> str:
 def _build_lock(index_dir: Path, timeout: float) -> Iterator[None]:
     """One builder at a time. The kernel drops the lock when its holder dies, even by SIGKILL
     (and its indexing processes with it: `workers`)."""
-    with open(index_dir / store.LOCK, "a+") as handle:
+    try:
+        handle = open(index_dir / store.LOCK, "a+")
+    except OSError as exc:
+        raise IndexWriteError(f"cannot write index directory {index_dir}: {exc.strerror or exc}") from None
+    with handle:
         deadline = time.monotonic() + timeout
         while True:
             try:

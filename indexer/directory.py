@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 
 from search import store
-from search.errors import FaqsearchError
+from search.errors import FaqsearchError, IndexWriteError
 
 MARKER = ".faqsearch-index"  # in the index directory: it is faqsearch's
 GENERATION_MARKER = ".faqsearch-generation"  # in each building-*/gen-* folder faqsearch made
@@ -40,7 +40,7 @@ def claim(index_dir: Path, corpus: Path) -> None:
 
     Raises IndexDirectoryError when it holds files that are not faqsearch's, or when the
     index and the corpus overlap (a build would index its own files, or clean up the
-    user's), and FaqsearchError when it cannot be created.
+    user's), and IndexWriteError when it cannot be created or written.
     """
     _check_apart(index_dir, corpus)
     try:
@@ -53,7 +53,7 @@ def claim(index_dir: Path, corpus: Path) -> None:
             )
         store.write_atomically(index_dir / MARKER, _MARKER_TEXT)
     except OSError as exc:
-        raise FaqsearchError(f"cannot create index directory {index_dir}: {exc.strerror or exc}") from None
+        raise IndexWriteError(f"cannot write index directory {index_dir}: {exc.strerror or exc}") from None
 
 
 def _check_apart(index_dir: Path, corpus: Path) -> None:

@@ -18,6 +18,7 @@ from .errors import (
     IndexBusyError,
     IndexCorruptError,
     IndexMissingError,
+    IndexWriteError,
     QueryError,
 )
 from .searcher import Hit, Results, Searcher
@@ -47,6 +48,7 @@ __all__ = [
     "IndexBusyError",
     "IndexCorruptError",
     "IndexMissingError",
+    "IndexWriteError",
     "QueryError",
     "Results",
     "Searcher",

@@ -118,6 +118,7 @@ def search_command(
         with Searcher(index_dir, corpus=corpus, synonyms=synonyms, semantic=semantic) as searcher:
             if searcher.built is not None and not as_json:
                 _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
+            _echo_lines((f"faqsearch: {render.safe(notice)}" for notice in searcher.notices), err=True)
             results = searcher.results(text, limit=limit, exact=exact, explain=explain)
     except FaqsearchError as exc:
         _fail(str(exc))

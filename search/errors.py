@@ -27,3 +27,7 @@ class CorpusError(FaqsearchError):
 
 class IndexBusyError(FaqsearchError):
     """Another process holds the index build lock for longer than we are willing to wait."""
+
+
+class IndexWriteError(FaqsearchError):
+    """The index directory cannot be written (its permissions, a read-only or full disk)."""

@@ -22,7 +22,7 @@ from . import store
 from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
-from .errors import IndexCorruptError, IndexMissingError
+from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_SEPARATOR
@@ -41,6 +41,7 @@ STORED_CACHE = 2048  # documents whose stored fields an open index keeps
 RERANK_DEPTH = 30  # hits whose scores the proximity of query words may still change
 EXACT_COUNT_LIMIT = 20_000  # above this many documents a count of all matches is estimated
 TIME_BUDGET = 5.0  # seconds a search may take before it is stopped
+BUILD_WAIT = 60.0  # seconds a first build waits for another process's build of the same index
 
 
 @dataclass
@@ -122,6 +123,9 @@ class Searcher:
     With `auto_build` (the default), a missing, damaged or stale index is (re)built from the
     corpus first: `corpus` if given, else the corpus the index was built from, else
     `$FAQSEARCH_CORPUS` or the shipped article. `built` then holds the build's statistics.
+    A stale index that cannot be updated now (another process is building it, or its
+    directory cannot be written) is searched as it is, without waiting; `notices` then says
+    so, in sentences for a person.
 
     `synonyms` is a synonyms file (default: `$FAQSEARCH_SYNONYMS`, else the shipped one;
     pass `False` for none); acronyms mined from the corpus are always used. `ranking`
@@ -150,6 +154,7 @@ class Searcher:
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else store.default_index_dir()
         self.built: BuildStats | None = None
+        self.notices: list[str] = []
         self.ranking = ranking
         self.time_budget = time_budget
         self._synonym_rules = [] if synonyms is False else read_synonyms(
@@ -199,15 +204,27 @@ class Searcher:
                 return indexed[0]  # the corpus is gone: keep searching what was indexed
             corpus = indexed[0]
         corpus = corpus or store.default_corpus()
-        if store.is_stale(self.index_dir, corpus, indexed):
-            self._build(corpus)
+        if not store.is_stale(self.index_dir, corpus, indexed):
+            return corpus
+        live = indexed is not None and indexed[0] == corpus.resolve()
+        if not live:
+            self._build(corpus)  # nothing of this corpus to answer from: wait for the lock
+            return corpus
+        # A search never waits for a build, nor fails for want of one: the index as it is
+        # answers, and `notices` says it may be behind the corpus.
+        try:
+            self._build(corpus, lock_timeout=0)
+        except IndexBusyError:
+            self.notices.append("another faqsearch is updating the index: answers come from the index as it was")
+        except IndexWriteError as exc:
+            self.notices.append(f"could not update the index ({exc}): answers come from the index as it was")
         return corpus
 
-    def _build(self, corpus: Path, full: bool = False) -> None:
+    def _build(self, corpus: Path, full: bool = False, lock_timeout: float = BUILD_WAIT) -> None:
         # Imported here: a search that finds a fresh index never loads the indexer (or bs4).
         from indexer import build_index
 
-        self.built = build_index(corpus, self.index_dir, full=full)
+        self.built = build_index(corpus, self.index_dir, full=full, lock_timeout=lock_timeout)
 
     def _open(self) -> None:
         generation = store.current_generation(self.index_dir)
