@@ -45,6 +45,9 @@ def claim(index_dir: Path, corpus: Path) -> None:
     _check_apart(index_dir, corpus)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexWriteError(f"cannot create index directory {index_dir}: {exc.strerror or exc}") from None
+    try:
         if (index_dir / MARKER).is_file():
             return
         if any(index_dir.iterdir()) and not _written_before_markers(index_dir):
