@@ -243,6 +243,9 @@ class Searcher:
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
         self.close()
         self._searcher, self._stamp = searcher, stamp
+        if self._meaning is not None:
+            reader = searcher.reader()
+            self._meaning.follow(lambda: (fields for _, fields in reader.iter_docs()), reader.doc_count())
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
 

@@ -300,6 +300,26 @@ class DocumentVectors:
             self._merge_if_many(self._files())
         return len(added)
 
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def keep_only(self, texts: Iterable[str]) -> int:
+        """Forget the vectors of every text not among `texts` (documents no longer in the
+        index), on disk too; returns how many were dropped."""
+        keep = {_digest(text) for text in texts}
+        dropped = [key for key in self._vectors if key not in keep]
+        if not dropped:
+            return 0
+        for key in dropped:
+            del self._vectors[key]
+        files = self._files()
+        written = self._save(self._vectors)
+        if written is not None or not self._vectors:
+            for path in files:
+                if path != written:
+                    path.unlink(missing_ok=True)
+        return len(dropped)
+
     def _files(self) -> list[Path]:
         return sorted(self.directory.glob(CACHE_PATTERN))
 
@@ -372,8 +392,19 @@ class Reranker:
         return rescored, parts, best
 
     def embed_all(self, documents: Iterable[dict[str, Any]], progress: Callable[[int, int], None] | None = None) -> int:
-        """Embed the stored fields of every document not embedded yet; returns how many were."""
-        return self.vectors.add([document_text(fields) for fields in documents], progress)
+        """Embed the stored fields of every document not embedded yet, and forget the vectors
+        of documents no longer among them; returns how many were embedded."""
+        texts = [document_text(fields) for fields in documents]
+        added = self.vectors.add(texts, progress)
+        self.vectors.keep_only(texts)
+        return added
+
+    def follow(self, documents: Callable[[], Iterable[dict[str, Any]]], count: int) -> None:
+        """Called when a new generation of the index opens, with its `count` documents:
+        once more vectors are kept than it has documents, those of documents gone are
+        forgotten (reading every document's text only then)."""
+        if len(self.vectors) > count:
+            self.vectors.keep_only(document_text(fields) for fields in documents())
 
 
 def document_text(fields: dict[str, Any]) -> str:

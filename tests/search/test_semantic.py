@@ -280,3 +280,24 @@ def test_huge_model_files_are_refused_before_they_are_read(tmp_path):
     (tmp_path / "tokenizer.json").write_text("{}")
     with pytest.raises(semantic.SemanticUnavailable, match="larger than a model's config.json ever is"):
         semantic.Encoder(tmp_path)
+
+
+def _stored_vectors(index: Path) -> int:
+    folders = [p for p in (index / semantic.SEMANTIC_DIR).iterdir() if p.is_dir()]
+    encoder = semantic.Encoder(semantic.model_directory())
+    return sum(len(semantic.DocumentVectors(encoder, folder)) for folder in folders)
+
+
+@needs_model
+def test_vectors_of_documents_no_longer_indexed_are_forgotten(corpus, tmp_path):
+    index = tmp_path / "ix"
+    for n in range(6):  # each edit changes both answers
+        (corpus / "ms.txt").write_text(ARTICLE.replace("for days", f"for {n} days").replace("painful.", f"painful {n}."), encoding="utf-8")
+        result = CliRunner().invoke(cli.main, ["index", "--semantic", "--index", str(index), "--corpus", str(corpus)])
+        assert result.exit_code == 0, result.output
+        assert _stored_vectors(index) == 2
+    for n in range(6):  # searches embed what they find; a new generation forgets the rest
+        (corpus / "ms.txt").write_text(ARTICLE.replace("for days", f"for {n} weeks"), encoding="utf-8")
+        with Searcher(index, corpus=corpus, semantic=True) as searcher:
+            searcher.search("does it hurt")
+        assert _stored_vectors(index) <= 2 * 2
