@@ -5,7 +5,6 @@ Exit codes: 0 hits found (or index built), 1 no hits, 2 usage error or bad input
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -123,7 +122,7 @@ def search_command(
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:
-        _echo_lines([json.dumps(results.to_dict(), ensure_ascii=False, indent=2)])
+        _echo_lines([render.json_text(results.to_dict())])
     else:
         if results.corrected_query:
             _echo_lines([render.correction_line(results, color=_use_color())], err=True)
@@ -150,7 +149,7 @@ def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool)
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:
-        _echo_lines([json.dumps(found, ensure_ascii=False, indent=2)])
+        _echo_lines([render.json_text(found)])
     else:
         _echo_lines(render.acronym_lines(found))
     sys.exit(EXIT_HITS if found else EXIT_NO_HITS)
@@ -193,7 +192,7 @@ def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, qu
         _fail(str(exc))
     if as_json:
         found = _stats_dict(stats) | ({"embedded": embedded} if embedded is not None else {})
-        _echo_lines([json.dumps(found, ensure_ascii=False, indent=2)])
+        _echo_lines([render.json_text(found)])
     elif not quiet or stats.skipped_files:
         _echo_lines(render.build_lines(stats, verbose=not quiet))
         if embedded is not None and not quiet:
@@ -229,7 +228,7 @@ def eval_command(corpus: Path, queries: Path | None, qrels: Path | None, split: 
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:
-        _echo_lines([json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2)])
+        _echo_lines([render.json_text(evaluation.to_dict())])
     else:
         _echo_lines(render.evaluation_lines(evaluation))
 

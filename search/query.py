@@ -47,6 +47,7 @@ _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s\"')]|$)")
 _SLASH = re.compile(r"(?<=\w)/(?=\w)")
 _PLAIN = re.compile(r"[\w\s'’.,-]*")  # text without query syntax (see QueryBuilder._plain)
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_DOUBLE_NOT = re.compile(r"\bNOT\s+NOT\b\s*")  # cancels out (Whoosh's parser fails on it)
 _WORD = re.compile(r"\S+")
 _SYNTAX = re.compile(r"[^\w\s'’.,-]|(?<!\w)-|-(?!\w)")  # what _PLAIN does not allow, and hyphens outside words
 
@@ -101,7 +102,7 @@ class QueryBuilder:
         The index's vocabulary is needed for corrections, fuzzy terms and weighting expansions.
         `budget` is checked at every word (SearchTimeout once it has run out).
         """
-        text = normalise(text)
+        text = _DOUBLE_NOT.sub("", normalise(text)).strip()
         if not text:
             raise QueryError("empty query: give at least one word")
         if len(text) > MAX_QUERY_CHARS:
@@ -115,7 +116,7 @@ class QueryBuilder:
             # search its words rather than refuse it.
             words = self._words_only(text)
             if words is None:
-                raise QueryError(f"cannot parse query {text!r}: no words to search for ({exc})") from None
+                raise QueryError(f"cannot parse query {text!r}: no words to search for") from None
             parsed = words
         if _matches_everything(parsed):
             # Whoosh reads "spasms (*) tingling" as "*" alone: the words typed still count.
@@ -157,7 +158,8 @@ class QueryBuilder:
 
     def _words_only(self, text: str) -> Query | None:
         """The words of `text` with its query syntax taken out, or None when it has none."""
-        parsed = self._plain(_SYNTAX.sub(" ", text))
+        words = [word for word in _SYNTAX.sub(" ", text).split() if word not in _OPERATORS]
+        parsed = self._plain(" ".join(words))
         return None if parsed is None or is_empty(parsed) else parsed
 
     def _proximity_pairs(self, query: Query) -> list[Query]:

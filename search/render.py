@@ -7,6 +7,7 @@ sequences to the terminal, even from an index written by something else.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -21,13 +22,29 @@ if TYPE_CHECKING:
 
     from .evaluate import Evaluation
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (escape sequences start with one; U+009B is one on its own) and the
+# bidirectional overrides and isolates, which reorder what a terminal shows around them.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# In JSON they are written as \uXXXX escapes instead (with the line and paragraph
+# separators, which end lines in some readers): the text stays exact, and inert.
+_JSON_ESCAPED = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
 
 
 def safe(text: str) -> str:
-    """Remove control characters (escape sequences start with one), keeping newline and tab."""
+    """Remove control characters and bidirectional overrides, keeping newline and tab."""
     return _UNSAFE.sub("", text)
+
+
+def name(text: str) -> str:
+    """A file name or path on one line: safe, with its line breaks and tabs written as \\n, \\t."""
+    return safe(text.translate(_LINE_BREAKS))
+
+
+def json_text(data: Any) -> str:
+    """`data` as indented JSON, with characters that could act on a terminal escaped."""
+    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def results_lines(results: Results, *, color: bool, explain: bool = False) -> Iterator[str]:
@@ -77,12 +94,12 @@ def hit_lines(hit: Hit, *, color: bool) -> Iterator[str]:
     for other in hit.alternates:
         yield f"   also asked: {safe(other)}"
     if hit.duplicates:
-        yield f"   also in: {', '.join(safe(d) for d in hit.duplicates)}"
+        yield f"   also in: {', '.join(name(d) for d in hit.duplicates)}"
     for fragment in hit.highlights:
         for line in fragment.split("\n"):
             if line.strip():
                 yield "   " + marked(line, color=color)
-    where = safe(hit.source) + (f" § {safe(hit.section)}" if hit.section else f", question {hit.position}")
+    where = name(hit.source) + (f" § {safe(hit.section)}" if hit.section else f", question {hit.position}")
     if hit.url:
         where += f"  {safe(hit.url)}"
     yield _style(f"   {where}", color, dim=True)
@@ -120,12 +137,12 @@ def build_lines(stats: BuildStats, *, verbose: bool = True) -> Iterator[str]:
         )
     for result in stats.files:
         if verbose or result.skipped or result.notes:
-            yield f"  {safe(result.name)}: {safe(result.summary)}"
+            yield f"  {name(result.name)}: {safe(result.summary)}"
     if verbose and stats.acronyms:
         shown = ", ".join(f"{safe(a)} ({safe(f[0])})" for a, f in list(stats.acronyms.items())[:8])
         more = f" and {len(stats.acronyms) - 8} more (faqsearch acronyms)" if len(stats.acronyms) > 8 else ""
         yield f"Acronyms: {shown}{more}"
-    yield f"Index: {stats.index_dir}"
+    yield f"Index: {name(str(stats.index_dir))}"
 
 
 def evaluation_lines(evaluation: Evaluation) -> Iterator[str]:
