@@ -25,7 +25,7 @@ from whoosh.writing import MERGE_SMALL
 from search import store
 from search.errors import FaqsearchError, IndexBusyError, IndexWriteError
 from search.scan import scan
-from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema
+from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema, question_keys
 from search.statistics import Statistics
 
 from . import directory, whoosh_fixes  # whoosh_fixes applies its fixes on import
@@ -241,6 +241,7 @@ class _Batch:
                 id=doc.id,
                 answer=doc.answer,
                 **indexed_fields(question, doc.answer),
+                question_key=question_keys(doc.questions),
                 title=doc.title,
                 section=doc.section,
                 source=doc.source,

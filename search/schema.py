@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.analysis.analyzers import Analyzer
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
@@ -28,6 +28,20 @@ SPELLING_FIELDS = (CONTENT_FIELD,)
 
 # Alternate phrasings of one question are stored in the question field, one per line.
 QUESTION_SEPARATOR = "\n"
+# Each phrasing's words, casefolded, without punctuation: a question typed as the article
+# asks it finds its own answer first, however BM25 weighs its words.
+QUESTION_KEY_FIELD = "question_key"
+
+
+def question_key(text: str) -> str:
+    """The casefolded words of a question: what two phrasings differing only in case and
+    punctuation share."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def question_keys(questions: list[str]) -> str:
+    """The `question_key` field's value for a document's phrasings (commas separate them)."""
+    return ",".join(dict.fromkeys(key for key in map(question_key, questions) if key))
 
 
 def indexed_fields(question: str, answer: str) -> dict[str, str]:
@@ -330,4 +344,5 @@ def make_schema() -> Schema:
         description=STORED(),
         source=ID(stored=True),
         position=STORED(),
+        question_key=KEYWORD(commas=True, scorable=False),
     )

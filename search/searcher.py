@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
-from whoosh.query import Or, Query
+from whoosh.query import Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
 from whoosh.collectors import TimeLimit
 
@@ -25,7 +25,7 @@ from .collect import Deadline, TopWithTies
 from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
-from .schema import QUESTION_SEPARATOR
+from .schema import QUESTION_KEY_FIELD, QUESTION_SEPARATOR, question_key
 from .statistics import Statistics
 from .vocabulary import Vocabulary
 from .synonyms import acronym_rules, default_synonyms, read_synonyms
@@ -321,6 +321,7 @@ class Searcher:
         if self._meaning is not None and ranked:
             budget.check()
             ranked, meaning, lexical_scale = self._meaning.rerank(prepared.searched, ranked)
+        ranked = _asked_first(searcher, ranked, query)
         folder = NearDuplicates()
         folded = 0
         for hit, score in ranked:
@@ -421,6 +422,20 @@ def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query], budget: Budge
             tied.sort(key=lambda pair: _tie_order(pair[0], budget))
         ordered.extend(tied)
     return ordered
+
+
+def _asked_first(searcher, ranked: list[tuple[WhooshHit, float]], query: str) -> list[tuple[WhooshHit, float]]:
+    """The documents whose question is the query itself (case and punctuation aside) first,
+    scoring as much as the best hit: the reader asked exactly that."""
+    key = question_key(query)
+    if not key or not ranked:
+        return ranked
+    asked = set(searcher.docs_for_query(Term(QUESTION_KEY_FIELD, key)))
+    if not asked:
+        return ranked
+    best = ranked[0][1]
+    first = [(hit, max(score, best)) for hit, score in ranked if hit.docnum in asked]
+    return first + [pair for pair in ranked if pair[0].docnum not in asked]
 
 
 def _tie_order(hit: WhooshHit, budget: Budget) -> tuple[str, int]:
