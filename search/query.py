@@ -25,6 +25,7 @@ from whoosh.qparser import FuzzyTermPlugin, OrGroup, PlusMinusPlugin, QueryParse
 from whoosh.qparser.plugins import EveryPlugin, SingleQuotePlugin
 from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, Or, Phrase, Query, Term, Wildcard
 
+from . import inflection
 from .budget import UNLIMITED, Budget
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingSettings
@@ -259,7 +260,7 @@ class _Rewrite:
     # -- synonyms and acronyms ---------------------------------------------------------------
 
     def expand(self, query: Query) -> Query:
-        if not self.thesaurus.entries:
+        if not self.thesaurus.entries and self.vocabulary is None:
             return query
         if isinstance(query, (Or, And)):
             expanded = copy.copy(query)
@@ -277,7 +278,7 @@ class _Rewrite:
         out: list[Query] = []
         i = 0
         while i < len(children):
-            for length in range(min(self.thesaurus.longest, len(children) - i), 0, -1):
+            for length in range(min(max(self.thesaurus.longest, 1), len(children) - i), 0, -1):
                 run = children[i : i + length]
                 if not all(isinstance(q, Term) and q.fieldname == _ANY for q in run):
                     continue
@@ -321,6 +322,30 @@ class _Rewrite:
             else:
                 found.append(Phrase(_ANY, list(alt_tokens), boost=weight))
             self.prepared.expansions.append((typed, alt_text))
+        if len(tokens) == 1 and self.vocabulary is not None and self.builder.analyze(typed) == tokens:
+            found += self._word_forms(tokens[0], typed, {q.text for q in found if isinstance(q, Term)})
+        return found
+
+    def _word_forms(self, term: str, typed: str, taken: set[str]) -> list[Query]:
+        """Other forms of a typed word the index does not hold, where it holds them under
+        another stem ("breastfeed" finds "breastfeeding"), searched as the same word.
+
+        Only for words the index lacks: forms of known words were searched too once, and
+        that ranked SciFact's training queries a little worse (benchmarks/RESULTS.md).
+        """
+        assert self.vocabulary is not None
+        if self.vocabulary.known(term):
+            return []
+        found = []
+        for form in sorted(inflection.forms(typed)):
+            if not self.vocabulary.holds_word(form):  # a word of the index, not a guess at one
+                continue
+            tokens = self.builder.analyze(form)
+            if len(tokens) != 1 or tokens[0] == term or tokens[0] in taken or not self.vocabulary.known(tokens[0]):
+                continue
+            taken.add(tokens[0])
+            found.append(Term(_ANY, tokens[0]))
+            self.prepared.expansions.append((typed, form))
         return found
 
     def _typed(self, run: list[Query]) -> str:

@@ -15,7 +15,7 @@ from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole
@@ -120,7 +120,7 @@ class WordFilter(Filter):
     as "pins", "and", "needles" and as "pinsandneedles" at the first one's position. A query
     for the hyphenated word becomes the phrase of its parts. Curly and straight apostrophes
     are the same: "Gehrig’s" and "Gehrig's" are both "Gehrig". The plural of an acronym is
-    the acronym ("MRIs" is "MRI"), told by its capitals before lowercasing. Accents are
+    the acronym ("MRIs" is "MRI", "mRNAs" is "mRNA"), told by its capitals before lowercasing. Accents are
     folded (Behçet → behcet). Stop words are dropped and the positions after them renumbered
     (as Whoosh's StopFilter does), so phrases still match across them.
 
@@ -129,7 +129,8 @@ class WordFilter(Filter):
     """
 
     _POSSESSIVE = re.compile(r"['’]s?$", re.IGNORECASE)
-    _ACRONYM_PLURAL = re.compile(r"^([A-Z]{2,5})['’]?s$")
+    # Two capitals or more, the last one before the "s": "MRIs", "mRNAs", "PBMCs", "PhDs".
+    _ACRONYM_PLURAL = re.compile(r"^((?=[A-Za-z]{2,8}['’]?s$)[A-Za-z]*[A-Z][A-Za-z]*[A-Z])['’]?s$")
     _APOSTROPHES = re.compile(r"['’]")
 
     def __init__(self, stoplist: frozenset[str] = frozenset()) -> None:
@@ -167,7 +168,7 @@ class WordFilter(Filter):
             if positions:
                 t.pos += shift
             text = t.text
-            if text[-1] == "s" and text[0].isupper():  # cheap tests first: this runs for every word
+            if text[-1] == "s" and not text.islower():  # cheap tests first: this runs for every word
                 plural = self._ACRONYM_PLURAL.match(text)
                 if plural:
                     t.text = text = plural.group(1)

@@ -44,6 +44,10 @@ class Vocabulary:
         """Does any document hold this (analyzed) term?"""
         return any(self._documents(f, term) > 0 for f in self.fields)
 
+    def holds_word(self, word: str) -> bool:
+        """Does the index's word list (unstemmed, lower-case) hold `word`?"""
+        return any((spelling, word) in self.reader for _, spelling in self._spelling)
+
     def idf(self, queries: list[Query]) -> float:
         """BM25 idf of the documents matching any of `queries`: the rarity of one concept
         however it is written ("MS" or "multiple sclerosis")."""
