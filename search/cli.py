@@ -130,6 +130,8 @@ def search_command(
             _echo_lines(render.results_lines(results, color=_use_color(), explain=explain))
         else:
             click.echo(f"No answers for “{render.safe(results.corrected_query or text)}”.", err=True)
+            if results.missing:
+                click.echo(render.missing_line(results), err=True)
     sys.exit(EXIT_HITS if results.hits else EXIT_NO_HITS)
 
 

@@ -63,6 +63,10 @@ class PreparedQuery:
     corrections: list[tuple[str, str]] = field(default_factory=list)
     expansions: list[tuple[str, str]] = field(default_factory=list)
     proximity: list[Query] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # words typed that no document holds in any form
+    # Each word of a plain-word query with its other forms, on the content field (search.fit);
+    # empty for queries with syntax.
+    clauses: list[Query] = field(default_factory=list)
 
 
 class QueryBuilder:
@@ -129,8 +133,14 @@ class QueryBuilder:
         rewrite = _Rewrite(self, vocabulary, prepared, correct=correct, budget=budget)
         corrected = rewrite.correct(_without(parsed))
         prepared.proximity = self._proximity_pairs(corrected)
-        prepared.query = binary_unions(self._spread(rewrite.expand(corrected)))
+        expanded = rewrite.expand(corrected)
+        if _plain_words(corrected):
+            clauses = expanded.subqueries if isinstance(corrected, Or) else [expanded]
+            prepared.clauses = [_placed(clause, CONTENT_FIELD) for clause in clauses]
+        prepared.query = binary_unions(self._spread(expanded))
         prepared.searched = rewrite.corrected_text()
+        found_otherwise = {typed for typed, _ in prepared.expansions}  # another form of the word
+        prepared.missing = list(dict.fromkeys(word for word in rewrite.unknown if word not in found_otherwise))
         return prepared
 
     def _plain(self, text: str) -> Query | None:
@@ -203,6 +213,7 @@ class _Rewrite:
     ) -> None:
         self.builder, self.vocabulary, self.prepared, self.fix_typos = builder, vocabulary, prepared, correct
         self.budget = budget
+        self.unknown: list[str] = []  # words typed that the index lacks and no correction found
         self.thesaurus = builder.thesaurus
         self._spans: list[tuple[int, int, str]] = []
 
@@ -215,7 +226,10 @@ class _Rewrite:
         if isinstance(query, FuzzyTerm) and query.fieldname == _ANY:
             return self._fuzzy(query)
         if isinstance(query, Term) and query.fieldname == _ANY:
-            return self._correct_term(query) if self.fix_typos else query
+            fixed = self._correct_term(query) if self.fix_typos else query
+            if fixed is query and not self.vocabulary.known(query.text) and not self.thesaurus.alternatives((query.text,)):
+                self.unknown.append(self._typed([query]))
+            return fixed
         return query if query.is_leaf() else query.apply(self.correct)
 
     def _fuzzy(self, fuzzy: FuzzyTerm) -> Query:
@@ -420,6 +434,12 @@ def _without(query: Query) -> Query:
             return AndNot(positive, excluded[0] if len(excluded) == 1 else Or(excluded))
         return query
     return query
+
+
+def _plain_words(query: Query) -> bool:
+    """Words and phrases typed without fields or operators, OR-ed (or just one)."""
+    parts = query.subqueries if isinstance(query, Or) else [query]
+    return all(type(part) in (Term, Phrase) and part.fieldname == _ANY for part in parts)
 
 
 def is_empty(query: Query) -> bool:

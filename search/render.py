@@ -55,6 +55,10 @@ def results_lines(results: Results, *, color: bool, explain: bool = False) -> It
     searched = results.corrected_query or results.query
     about = "" if results.total_exact else "about "
     yield _style(f"{about}{results.total} {noun} for “{safe(searched)}”{more}", color, dim=True)
+    if results.missing:
+        yield missing_line(results)
+    if results.weak:
+        yield "No answer fits this well; the closest ones follow."
     if explain and results.expansions:
         also = ", ".join(f"{safe(a)} → {safe(b)}" for a, b in results.expansions)
         yield _style(f"also searched: {also}", color, dim=True)
@@ -63,6 +67,11 @@ def results_lines(results: Results, *, color: bool, explain: bool = False) -> It
         yield from hit_lines(hit, color=color)
         if explain and hit.explanation is not None:
             yield from explanation_lines(hit, color=color)
+
+
+def missing_line(results: Results) -> str:
+    """"No answer mentions: …" for the words typed that no document holds."""
+    return "No answer mentions: " + ", ".join(safe(word) for word in results.missing)
 
 
 def correction_line(results: Results, *, color: bool) -> str:

@@ -22,6 +22,7 @@ from . import store
 from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
+from .fit import WEAK_FIT, fit
 from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
@@ -86,7 +87,11 @@ class Results:
     `total_exact` is False when the index is so large that `total` is an estimate (an upper
     bound). When a word of the query was not in the index and was corrected, `corrected_query` is
     the text actually searched and `corrections` lists (typed, used) pairs. `expansions`
-    lists the synonyms and acronyms the search also looked for, as (typed, also searched).
+    lists the synonyms, acronyms and word forms the search also looked for, as (typed, also
+    searched). `missing` lists the words typed that no document holds in any form (nor as a
+    typo of one): the hits match the rest of the query only. `weak` is True when even the
+    best hit holds too little of what the query asks: `fit` is the share it holds, its words
+    weighed by rarity (`search.fit`; None for queries with syntax, which say what to match).
     """
 
     query: str
@@ -96,6 +101,9 @@ class Results:
     corrections: list[tuple[str, str]] = field(default_factory=list)
     expansions: list[tuple[str, str]] = field(default_factory=list)
     total_exact: bool = True
+    missing: list[str] = field(default_factory=list)
+    fit: float | None = None
+    weak: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: {"query", "corrected_query", "total", "hits": [...], ...}."""
@@ -107,6 +115,9 @@ class Results:
             "hits": [h.to_dict() for h in self.hits],
             "corrections": [list(pair) for pair in self.corrections],
             "expansions": [list(pair) for pair in self.expansions],
+            "missing": self.missing,
+            "fit": None if self.fit is None else round(self.fit, 4),
+            "weak_match": self.weak,
         }
 
 
@@ -303,7 +314,7 @@ class Searcher:
         searcher = self._current()
         prepared = self._prepare(query, exact, budget)
         corrected = prepared.searched if prepared.corrections else None
-        results = Results(query, 0, [], corrected, prepared.corrections, prepared.expansions)
+        results = Results(query, 0, [], corrected, prepared.corrections, prepared.expansions, missing=prepared.missing)
         if is_empty(prepared.query):
             return results
         # A few more than asked for, so that folding duplicates still fills the page, and
@@ -346,6 +357,10 @@ class Searcher:
                     parts.append(ScorePart("meaning", "similarity to the query", round(meaning[hit.docnum], 4)))
                     entry.explanation = sorted(parts, key=lambda part: -part.score)
             folder.add(hit.get("answer", ""))
+            if not results.hits and prepared.clauses:
+                assert self._vocabulary is not None
+                results.fit = fit(searcher, self._vocabulary, prepared.clauses, hit.docnum)
+                results.weak = results.fit < WEAK_FIT
             results.hits.append(entry)
         budget.check()
         if complete:  # the collector saw every match: the count is free

@@ -36,6 +36,10 @@ class Vocabulary:
         self.fields, self.statistics = fields, statistics
         self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]
 
+    def documents(self, fieldname: str, text: str) -> int:
+        """How many live documents hold the (analyzed) term `text` in `fieldname`."""
+        return self._documents(fieldname, text)
+
     def _documents(self, fieldname: str, text: str) -> int:
         """How many live documents hold `text` in `fieldname`."""
         return self.reader.doc_frequency(fieldname, text) - self.statistics.deleted_with(fieldname, text)

@@ -41,8 +41,9 @@ def test_json_output_contract(run):
     result = run("--json", "ferritin")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"query", "corrected_query", "total", "total_exact", "hits", "corrections", "expansions"}
+    assert set(data) == {"query", "corrected_query", "total", "total_exact", "hits", "corrections", "expansions", "missing", "fit", "weak_match"}
     assert data["query"] == "ferritin" and data["total"] == 3
+    assert data["missing"] == [] and data["fit"] == 1.0 and data["weak_match"] is False
     first = data["hits"][0]
     expected = {"rank": int, "score": float, "id": str, "question": str, "answer": str, "source": str, "highlights": list}
     for key, kind in expected.items():

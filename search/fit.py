@@ -1,0 +1,51 @@
+"""How well the best answer fits the query: the share of the query's words it holds,
+each weighed by its rarity (idf).
+
+A question the article does not answer still gets hits: some of its words ("ms") are in
+nearly every answer. What it lacks is the rare words that carry the question ("is ms
+fatal": "fatal"). So the best hit is called a weak match when the words it holds weigh
+less than WEAK_FIT of the query's; a word no document holds weighs as much as a word one
+document holds. The threshold was chosen on the article's development questions, those
+it answers and those it does not (benchmarks/RESULTS.md, "Questions the article does not
+answer"); only plain-word queries are judged (syntax says what to match already).
+"""
+
+from __future__ import annotations
+
+from math import log
+
+from whoosh.query import Or, Phrase, Query, Term
+
+from .vocabulary import Vocabulary
+
+WEAK_FIT = 0.225
+
+
+def fit(searcher, vocabulary: Vocabulary, clauses: list[Query], docnum: int) -> float:
+    """The idf-weighted share of `clauses` (the query's words, each with its other forms,
+    all on the content field) that document `docnum` matches: 0 to 1."""
+    total = held = 0.0
+    context = searcher.context()
+    for clause in clauses:
+        weight = _idf(vocabulary, clause)
+        total += weight
+        matcher = clause.matcher(searcher, context)
+        if matcher.is_active():
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                held += weight
+    return held / total if total else 1.0
+
+
+def _idf(vocabulary: Vocabulary, clause: Query) -> float:
+    """BM25's idf of a clause, from document frequencies alone (cheap at any index size): a
+    word's own; a phrase's rarest word's; of several phrasings, the commonest one's."""
+    if isinstance(clause, Term):
+        documents = max(vocabulary.documents(clause.fieldname, clause.text), 0)
+        total = vocabulary.reader.doc_count()
+        return log(1 + (total - documents + 0.5) / (documents + 0.5))
+    if isinstance(clause, Phrase):
+        return max(_idf(vocabulary, Term(clause.fieldname, word)) for word in clause.words)
+    if isinstance(clause, Or) and clause.subqueries:
+        return min(_idf(vocabulary, member) for member in clause.subqueries)
+    return 0.0
