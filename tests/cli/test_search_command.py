@@ -61,7 +61,7 @@ def test_no_hits_exits_1(run):
     assert json_result.exit_code == 1
     assert json.loads(json_result.stdout) == {
         "query": "xylophone", "corrected_query": None, "total": 0, "total_exact": True, "hits": [],
-        "corrections": [], "expansions": [],
+        "corrections": [], "expansions": [], "missing": ["xylophone"], "fit": None, "weak_match": False,
     }
 
 
