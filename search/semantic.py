@@ -190,6 +190,12 @@ class Encoder:
         encoded = self.tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encoded])
         mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+        return self.forward(ids, mask)
+
+    def forward(self, ids: Any, mask: Any) -> Any:
+        """The model on token ids (rows padded, `mask` 1 for real tokens): one L2-normalised
+        mean-pooled vector per row."""
+        np = self._np
         size, length = ids.shape
         x = self._embed(ids)
         width = x.shape[-1] // self.heads
