@@ -18,6 +18,7 @@ from whoosh.collectors import TimeLimit
 
 
 from . import highlight as highlights
+from . import whoosh_fixes  # noqa: F401  (applies its fix on import)
 from . import store
 from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
