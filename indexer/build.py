@@ -25,12 +25,13 @@ from whoosh.writing import MERGE_SMALL
 from search import store
 from search.errors import FaqsearchError, IndexBusyError, IndexWriteError
 from search.scan import scan
-from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema, question_keys
+from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema, question_key, question_keys
 from search.statistics import Statistics
 
-from . import directory, whoosh_fixes  # whoosh_fixes applies its fixes on import
+from . import directory
+from . import whoosh_fixes  # noqa: F401  (applies its fixes on import)
 from .acronyms import mine
-from .document import clean_text, normalise_question
+from .document import clean_text
 from .sources import FileResult, read_file
 from .workers import lock_held
 
@@ -249,7 +250,7 @@ class _Batch:
                 url=clean_text(doc.url),
                 description=clean_text(doc.description),
             )
-            key = hashlib.blake2b(normalise_question(f"{doc.question}\n{doc.answer}").encode(), digest_size=16).digest()
+            key = hashlib.blake2b(question_key(f"{doc.question}\n{doc.answer}").encode(), digest_size=16).digest()
             first = self._first_seen.setdefault(key, entry.name)
             if first != entry.name:
                 elsewhere[first] = elsewhere.get(first, 0) + 1

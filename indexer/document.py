@@ -7,10 +7,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from search.controls import CONTROL
+from search.schema import question_key
+
 # Every C0/C1 control character but tab and newline, plus escape sequences as a whole, so
 # that document text can never drive the terminal it is printed on.
 _ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
+_CONTROL = re.compile(rf"{CONTROL}|[\u200b\ufeff]")  # and zero-width characters
 _SPACES = re.compile(r"[^\S\n]+")
 
 
@@ -29,14 +32,9 @@ def clean_text(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def normalise_question(text: str) -> str:
-    """Casefolded words of a question, for ids and comparisons that ignore punctuation and case."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
-
-
 def make_id(source: str, question: str) -> str:
     """A stable id: the same question in the same source file gets the same id on every rebuild."""
-    key = f"{source}\n{normalise_question(question)}".encode()
+    key = f"{source}\n{question_key(question)}".encode()
     return hashlib.sha1(key).hexdigest()[:12]
 
 

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 from bs4.exceptions import ParserRejectedMarkup
 
+from search.schema import question_key
+
 from .blocks import Block, BlockKind, Page, UnreadablePage
 
 # Never content.
@@ -133,19 +135,15 @@ def _canonical_url(soup: BeautifulSoup) -> str:
 
 def _with_faq(blocks: list[Block], faq: list[Block]) -> list[Block]:
     """The page's blocks, then each FAQPage question (with its answer) the page does not show itself."""
-    shown = {_key(b.text) for b in blocks if b.kind in ("heading", "term", "question") or b.emphasis}
+    shown = {question_key(b.text) for b in blocks if b.kind in ("heading", "term", "question") or b.emphasis}
     extra: list[Block] = []
     keep = False
     for block in faq:
         if block.kind == "question":
-            keep = _key(block.text) not in shown
+            keep = question_key(block.text) not in shown
         if keep:
             extra.append(block)
     return blocks + extra
-
-
-def _key(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _meta(soup: BeautifulSoup, candidates: tuple[dict[str, str], ...]) -> str:

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Block, Page
-from .document import Document, clean_text, normalise_question
+from search.schema import question_key
 
-QUESTION_MAX_WORDS = 30
+from .document import Document, clean_text
+from .text import QUESTION_MAX_WORDS
+
 
 _BREADCRUMB = re.compile(r"^(?:home|start)\s*(?:[/›»>|]|&gt;)\s*.+", re.IGNORECASE)
 _BREADCRUMB_SPLIT = re.compile(r"\s+(?:[/›»>|]|&gt;)\s+")
@@ -91,8 +93,8 @@ def _strip_furniture(page: Page) -> tuple[list[Block], str]:
     if not title:
         title = next((b.text for b in kept if b.kind == "heading" and not _is_question(b)), "")
     # The title repeated as a heading (once or several times) is furniture, not content.
-    key = normalise_question(title)
-    kept = [b for b in kept if not (b.kind == "heading" and key and normalise_question(b.text) == key)]
+    key = question_key(title)
+    kept = [b for b in kept if not (b.kind == "heading" and key and question_key(b.text) == key)]
     return kept, title
 
 
@@ -144,7 +146,7 @@ def _merge_same_answers(sections: list[_Section], title: str, source: str) -> tu
     merged = 0
     for section in sections:
         answer = _render(section.body)
-        key = normalise_question(answer)
+        key = question_key(answer)
         if section.is_question and key in by_answer:
             by_answer[key].questions.append(clean_text(section.heading))
             merged += 1

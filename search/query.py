@@ -27,6 +27,7 @@ from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, Or, Phra
 
 from . import inflection
 from .budget import UNLIMITED, Budget
+from .controls import CONTROL
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import CONTENT_FIELD, text_analyzer
@@ -40,7 +41,7 @@ MAX_EDITS = 2
 MAX_EXPANSIONS = 50  # words one fuzzy term stands for at most, the closest first (Lucene's default)
 _ANY = "text"  # the pseudo-field of words typed without a field name
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(CONTROL)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 # "?" and "!" ending a word are punctuation, not wildcards: "is MS curable?" asks about MS.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s\"')]|$)")
@@ -116,7 +117,7 @@ class QueryBuilder:
             parsed = self._plain(text)
             if parsed is None:
                 parsed = self.parser.parse(text)
-        except Exception as exc:  # Whoosh raises assorted errors on malformed syntax
+        except Exception:  # Whoosh raises assorted errors on malformed syntax
             # Text pasted from elsewhere ("alpha (+)- thalassemia") is not meant as syntax:
             # search its words rather than refuse it.
             words = self._words_only(text)

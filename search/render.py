@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .controls import BIDI, CONTROL
 from .highlight import MARK_CLOSE, MARK_OPEN
 from .searcher import Hit, Results
 
@@ -22,12 +23,10 @@ if TYPE_CHECKING:
 
     from .evaluate import Evaluation
 
-# Control characters (escape sequences start with one; U+009B is one on its own) and the
-# bidirectional overrides and isolates, which reorder what a terminal shows around them.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(f"{CONTROL}|{BIDI}")
 # In JSON they are written as \uXXXX escapes instead (with the line and paragraph
 # separators, which end lines in some readers): the text stays exact, and inert.
-_JSON_ESCAPED = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_ESCAPED = re.compile(rf"[\x7f-\x9f\u2028\u2029]|{BIDI}")
 _LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
 
