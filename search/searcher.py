@@ -93,6 +93,7 @@ class Results:
     typo of one): the hits match the rest of the query only. `weak` is True when even the
     best hit holds too little of what the query asks: `fit` is the share it holds, its words
     weighed by rarity (`search.fit`; None for queries with syntax, which say what to match).
+    With `semantic=True` no match is called weak.
     """
 
     query: str
@@ -361,7 +362,9 @@ class Searcher:
             if not results.hits and prepared.clauses:
                 assert self._vocabulary is not None
                 results.fit = fit(searcher, self._vocabulary, prepared.clauses, hit.docnum)
-                results.weak = results.fit < WEAK_FIT
+                # Ranking by meaning may have found the answer in other words: the words'
+                # fit says nothing of that, so it calls no match weak then.
+                results.weak = results.fit < WEAK_FIT and self._meaning is None
             results.hits.append(entry)
         budget.check()
         if complete:  # the collector saw every match: the count is free

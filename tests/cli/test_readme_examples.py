@@ -1,0 +1,93 @@
+"""README's terminal examples run as written and print what README shows.
+
+Every `$ faqsearch ...` line of a console block in README.md is run through the CLI, from
+the repository's root, and its output compared with the lines below it, scores and timings
+aside (decimal numbers are compared as "#", and the index's path is not compared). Blocks
+that need what a test cannot have (the larger model, the user's own folders) are skipped
+with the reason; installation lines are not run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus import ARTICLES
+from indexer import build_index
+from search import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+_DECIMAL = re.compile(r"\d+\.\d+")
+_NOT_RUN = ("pip ", "hf ", "export ")  # installation and set-up: shown, not tested
+
+
+def _examples() -> list[tuple[int, list[tuple[str, list[str]]]]]:
+    """(line, [(command, expected output lines)]) of each console block."""
+    blocks = []
+    lines = README.read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == "```console":
+            start, body = i + 2, []
+            i += 1
+            while lines[i].strip() != "```":
+                body.append(lines[i])
+                i += 1
+            commands: list[tuple[str, list[str]]] = []
+            for line in body:
+                if line.startswith("$ "):
+                    commands.append((line[2:], []))
+                elif commands:
+                    commands[-1][1].append(line)
+            blocks.append((start, commands))
+        i += 1
+    return blocks
+
+
+def _comparable(lines: list[str]) -> list[str]:
+    return [_DECIMAL.sub("#", line.rstrip()) for line in lines if not line.startswith("Index: ")]
+
+
+def _skip_reason(commands: list[tuple[str, list[str]]]) -> str | None:
+    text = " ".join(command for command, _ in commands)
+    if "FAQSEARCH_MODEL" in text or "~/" in text:
+        return "needs the larger model or the user's own folder"
+    if "--semantic" in text:
+        from search import semantic
+
+        try:
+            semantic.Encoder(semantic.model_directory())
+        except semantic.SemanticUnavailable:
+            return "the semantic extra is not installed"
+    return None
+
+
+EXAMPLES = _examples()
+
+
+@pytest.mark.parametrize("line, commands", EXAMPLES, ids=[f"README line {line}" for line, _ in EXAMPLES])
+def test_readme_example(line, commands, tmp_path_factory, monkeypatch):
+    reason = _skip_reason(commands)
+    if reason:
+        pytest.skip(reason)
+    monkeypatch.chdir(ROOT)
+    shared = tmp_path_factory.getbasetemp() / "readme-index"
+    if not shared.exists():
+        build_index(ARTICLES, shared)
+    for command, expected in commands:
+        if command.startswith(_NOT_RUN):
+            continue
+        words = shlex.split(command.split("  #", 1)[0])
+        assert words[0] == "faqsearch", command
+        # A build example starts from no index; a search example from the article's.
+        index = tmp_path_factory.mktemp("fresh") / "ix" if words[1] == "index" else shared
+        monkeypatch.setenv("FAQSEARCH_INDEX", str(index))
+        result = CliRunner().invoke(cli.main, words[1:], env={"COLUMNS": "80", **dict(os.environ)})
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        assert _comparable(result.output.splitlines()) == _comparable(expected), f"README line {line}: {command}"
