@@ -44,3 +44,14 @@ def score_parts(searcher, query: Query, docnum: int) -> list[ScorePart]:
                 seen.add((fieldname, words))
                 parts.append(ScorePart(fieldname, words, round(float(matcher.score()), 4)))
     return sorted(parts, key=lambda p: -p.score)
+
+
+def explanation(searcher, query: Query, docnum: int, word_scale: float = 1.0, meaning: float | None = None) -> list[ScorePart]:
+    """A hit's score parts on the scale of its final score: with ranking by meaning, the word
+    parts divided as the ranking divided the word scores, and the meaning part beside them."""
+    parts = score_parts(searcher, query, docnum)
+    if meaning is None:
+        return parts
+    scaled = [ScorePart(p.field, p.terms, round(p.score / word_scale, 4)) for p in parts]
+    scaled.append(ScorePart("meaning", "similarity to the query", round(meaning, 4)))
+    return sorted(scaled, key=lambda part: -part.score)

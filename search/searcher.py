@@ -312,6 +312,8 @@ class Searcher:
             return self._results(query, limit, highlight, exact, explain)
 
     def _results(self, query: str, limit: int, highlight: bool, exact: bool, explain: bool) -> Results:
+        """The pipeline: prepare → collect → rank (proximity, meaning, the question asked)
+        → hits (folding near-duplicates) → total."""
         budget = Budget(self.time_budget)
         searcher = self._current()
         prepared = self._prepare(query, exact, budget)
@@ -326,18 +328,33 @@ class Searcher:
             depth = max(depth, self._meaning.depth)
         found, candidates, complete = self._collect(searcher, prepared.query, depth, budget)
         highlights.configure(found)
+        ranking = self._rank(searcher, prepared, candidates, depth, budget)
+        folded = self._fill(results, searcher, prepared, ranking, limit, highlight, explain, budget)
+        budget.check()
+        results.total, results.total_exact = _total(searcher, prepared.query, found, complete, folded)
+        return results
+
+    def _rank(self, searcher, prepared: PreparedQuery, candidates: list[WhooshHit], depth: int, budget: Budget) -> _Ranking:
+        """The candidates best first: raised by the proximity of the query's words, re-scored
+        by meaning (when on), and the document whose question was typed first."""
         # Ties at the cut were collected only to be ordered the same however the index was
         # built; past `depth` they are dropped, or thousands of tied hits would be folded.
-        ranked = _reranked(searcher, candidates, prepared.proximity, budget)[:depth]
-        meaning: dict[int, float] = {}
-        lexical_scale = 1.0  # what ranking by meaning divided the word scores by
-        if self._meaning is not None and ranked:
+        ranking = _Ranking(_reranked(searcher, candidates, prepared.proximity, budget)[:depth])
+        if self._meaning is not None and ranking.hits:
             budget.check()
-            ranked, meaning, lexical_scale = self._meaning.rerank(prepared.searched, ranked)
-        ranked = _asked_first(searcher, ranked, query)
+            ranking.hits, ranking.meaning, ranking.word_scale = self._meaning.rerank(prepared.searched, ranking.hits)
+        ranking.hits = _asked_first(searcher, ranking.hits, prepared.text)
+        return ranking
+
+    def _fill(
+        self, results: Results, searcher, prepared: PreparedQuery, ranking: _Ranking, limit: int,
+        highlight: bool, explain: bool, budget: Budget,
+    ) -> int:
+        """Add the top `limit` hits to `results`, each near-duplicate answer folded into the
+        first like it, and judge how well the best one fits; returns how many were folded."""
         folder = NearDuplicates()
         folded = 0
-        for hit, score in ranked:
+        for hit, score in ranking.hits:
             budget.check()
             first = folder.first_like(hit.get("answer", ""))
             if first is not None:
@@ -348,16 +365,10 @@ class Searcher:
                 break
             entry = _hit(len(results.hits) + 1, hit, score, highlight)
             if explain:
-                from .explain import score_parts  # only for --explain: not loaded by every search
+                from .explain import explanation  # only for --explain: not loaded by every search
 
-                entry.explanation = score_parts(searcher, binary_unions(Or([prepared.query, *prepared.proximity])), hit.docnum)
-                if hit.docnum in meaning:
-                    from .explain import ScorePart
-
-                    # On the scale of the final score: the word parts divided as the ranking did.
-                    parts = [ScorePart(p.field, p.terms, round(p.score / lexical_scale, 4)) for p in entry.explanation]
-                    parts.append(ScorePart("meaning", "similarity to the query", round(meaning[hit.docnum], 4)))
-                    entry.explanation = sorted(parts, key=lambda part: -part.score)
+                query = binary_unions(Or([prepared.query, *prepared.proximity]))
+                entry.explanation = explanation(searcher, query, hit.docnum, ranking.word_scale, ranking.meaning.get(hit.docnum))
             folder.add(hit.get("answer", ""))
             if not results.hits and prepared.clauses:
                 assert self._vocabulary is not None
@@ -366,17 +377,7 @@ class Searcher:
                 # fit says nothing of that, so it calls no match weak then.
                 results.weak = results.fit < WEAK_FIT and self._meaning is None
             results.hits.append(entry)
-        budget.check()
-        if complete:  # the collector saw every match: the count is free
-            results.total = found.scored_length() - folded
-        elif searcher.doc_count() <= EXACT_COUNT_LIMIT:
-            results.total = len(found) - folded  # runs the query again, unscored
-        else:
-            # Not `found.estimated_length()`: behind the time-limit wrapper it counts exactly,
-            # running the whole query again (half the time of a search at 200,000 documents).
-            estimate = prepared.query.estimate_size(searcher.reader())
-            results.total, results.total_exact = max(min(estimate, searcher.doc_count()), found.scored_length()), False
-        return results
+        return folded
 
     def embed_documents(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Embed every document now, so that no search with `semantic=True` waits for it.
@@ -412,6 +413,28 @@ class Searcher:
         """How many documents the index holds."""
         with self._lock:
             return self._current().doc_count()
+
+
+@dataclass
+class _Ranking:
+    """The ranked candidates, and what ranking by meaning did to them: each one's meaning part
+    by document number, and the best word score the word scores were divided by."""
+
+    hits: list[tuple[WhooshHit, float]]
+    meaning: dict[int, float] = field(default_factory=dict)
+    word_scale: float = 1.0
+
+
+def _total(searcher, query: Query, found, complete: bool, folded: int) -> tuple[int, bool]:
+    """How many documents match (less those folded into another hit), and whether exactly."""
+    if complete:  # the collector saw every match: the count is free
+        return found.scored_length() - folded, True
+    if searcher.doc_count() <= EXACT_COUNT_LIMIT:
+        return len(found) - folded, True  # runs the query again, unscored
+    # Not `found.estimated_length()`: behind the time-limit wrapper it counts exactly,
+    # running the whole query again (half the time of a search at 200,000 documents).
+    estimate = query.estimate_size(searcher.reader())
+    return max(min(estimate, searcher.doc_count()), found.scored_length()), False
 
 
 def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query], budget: Budget = UNLIMITED) -> list[tuple[WhooshHit, float]]:
