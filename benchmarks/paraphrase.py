@@ -36,7 +36,7 @@ from search import Searcher, store
 from search.errors import QueryError
 from search.evaluate import MEASURES, Collection, JudgedQuery
 from search.query import QueryBuilder
-from search.synonyms import default_synonyms
+from search.config import default_synonyms
 
 from .relevance import ROOT, collections
 

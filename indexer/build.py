@@ -22,7 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
-from search import store
+from search import config, store
 from search.errors import FaqsearchError, IndexBusyError, IndexWriteError
 from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema, question_key, question_keys
@@ -88,8 +88,8 @@ def build_index(
     FaqsearchError when the index directory is not one faqsearch may write into.
     """
     started = time.perf_counter()
-    corpus_path = Path(corpus).expanduser() if corpus is not None else store.default_corpus()
-    target = Path(index_dir).expanduser() if index_dir is not None else store.default_index_dir()
+    corpus_path = Path(corpus).expanduser() if corpus is not None else config.default_corpus()
+    target = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
     entries = scan(corpus_path)
     stats = BuildStats(corpus_path.resolve(), target)
     directory.claim(target, corpus_path)

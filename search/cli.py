@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import render
+from . import config, render
 from .errors import FaqsearchError
 from .searcher import Searcher
 
@@ -24,13 +24,13 @@ _index_option = click.option(
     "--index",
     "index_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    envvar="FAQSEARCH_INDEX",
+    envvar=config.INDEX,
     help="Index directory. [default: $FAQSEARCH_INDEX, else ~/.cache/faqsearch]",
 )
 _corpus_option = click.option(
     "--corpus",
     type=click.Path(path_type=Path),
-    envvar="FAQSEARCH_CORPUS",
+    envvar=config.CORPUS,
     help="Corpus file or directory (.txt, .html, .jsonl). [default: $FAQSEARCH_CORPUS, else the shipped article]",
 )
 
@@ -69,7 +69,7 @@ def main() -> None:
 _synonyms_option = click.option(
     "--synonyms",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    envvar="FAQSEARCH_SYNONYMS",
+    envvar=config.SYNONYMS,
     help="Synonyms file. [default: $FAQSEARCH_SYNONYMS, else the shipped one]",
 )
 _semantic_option = click.option(

@@ -19,7 +19,7 @@ from whoosh.collectors import TimeLimit
 
 from . import highlight as highlights
 from . import whoosh_fixes  # noqa: F401  (applies its fix on import)
-from . import store
+from . import config, store
 from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
@@ -30,7 +30,7 @@ from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_KEY_FIELD, QUESTION_SEPARATOR, question_key
 from .statistics import Statistics
 from .vocabulary import Vocabulary
-from .synonyms import acronym_rules, default_synonyms, read_synonyms
+from .synonyms import acronym_rules, read_synonyms
 
 if TYPE_CHECKING:
     from .explain import ScorePart
@@ -165,13 +165,13 @@ class Searcher:
         time_budget: float = TIME_BUDGET,
         semantic: bool = False,
     ) -> None:
-        self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else store.default_index_dir()
+        self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
         self.built: BuildStats | None = None
         self.notices: list[str] = []
         self.ranking = ranking
         self.time_budget = time_budget
         self._synonym_rules = [] if synonyms is False else read_synonyms(
-            default_synonyms() if synonyms in (None, True) else Path(synonyms)  # type: ignore[arg-type]
+            config.default_synonyms() if synonyms in (None, True) else Path(synonyms)  # type: ignore[arg-type]
         )
         self._searcher = None
         self._builder: QueryBuilder | None = None
@@ -212,11 +212,11 @@ class Searcher:
         """Build or update the index when it is missing, damaged or older than the corpus;
         returns the corpus it belongs to."""
         indexed = store.indexed_corpus(self.index_dir)
-        if corpus is None and "FAQSEARCH_CORPUS" not in os.environ and indexed is not None:
+        if corpus is None and config.corpus_from_environment() is None and indexed is not None:
             if not indexed[0].exists():
                 return indexed[0]  # the corpus is gone: keep searching what was indexed
             corpus = indexed[0]
-        corpus = corpus or store.default_corpus()
+        corpus = corpus or config.default_corpus()
         if not store.is_stale(self.index_dir, corpus, indexed):
             return corpus
         live = indexed is not None and indexed[0] == corpus.resolve()

@@ -2,6 +2,7 @@
 
 Layout of an index directory:
 
+    .faqsearch-index  the mark of a directory faqsearch made (indexer/directory.py)
     CURRENT           name of the live generation (replaced atomically by a rebuild)
     build.lock        held by the one process that is building
     gen-<stamp>/      a complete Whoosh index plus manifest.json and corpus.tsv
@@ -47,30 +48,6 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-
-
-def default_index_dir() -> Path:
-    """`$FAQSEARCH_INDEX`, else `$XDG_CACHE_HOME/faqsearch`, else `~/.cache/faqsearch`."""
-    env = os.environ.get("FAQSEARCH_INDEX")
-    if env:
-        return Path(env).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "faqsearch"
-
-
-def default_corpus() -> Path:
-    """`$FAQSEARCH_CORPUS`, else the article shipped with faqsearch."""
-    return configured_path("FAQSEARCH_CORPUS", "ARTICLES")
-
-
-def configured_path(variable: str, shipped: str) -> Path:
-    """The path an environment variable names, else the `corpus` package's `shipped` one."""
-    env = os.environ.get(variable)
-    if env:
-        return Path(env).expanduser()
-    import corpus
-
-    return getattr(corpus, shipped)
 
 
 @dataclass(slots=True)

@@ -26,13 +26,6 @@ class SynonymsError(FaqsearchError):
     """The synonyms file cannot be read or has a malformed line."""
 
 
-def default_synonyms() -> Path:
-    """`$FAQSEARCH_SYNONYMS`, else the file shipped with faqsearch."""
-    from .store import configured_path
-
-    return configured_path("FAQSEARCH_SYNONYMS", "SYNONYMS")
-
-
 @dataclass(frozen=True)
 class Rule:
     """`sources` also find `targets`; an equivalence group is a rule whose sides are the same."""
