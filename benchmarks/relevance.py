@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from search import Searcher, schema
+from search import Searcher, analysis
 from search.evaluate import Collection, evaluate, load_collection
 from search.ranking import DEFAULT_RANKING, RankingSettings
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="keep the indexes here (default: a temporary directory)")
     parser.add_argument("--training", action="store_true", help="report the training splits instead of the test splits")
     parser.add_argument("--semantic", action="store_true", help="re-rank by meaning (needs the semantic extra)")
-    parser.add_argument("--stemmer", choices=schema.STEMMERS, help="compare stemmers (default: the schema's)")
+    parser.add_argument("--stemmer", choices=analysis.STEMMERS, help="compare stemmers (default: the schema's)")
     parser.add_argument("--meaning-weight", type=float, help="with --semantic: the weight of meaning (default: the model's)")
     args = parser.parse_args(argv)
     if args.semantic:
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--meaning-weight needs --semantic")
     if args.stemmer:
         # An experiment only: indexes built this way must not be reused with the default.
-        schema._stem = schema.stemmer(args.stemmer)
+        analysis._stem = analysis.stemmer(args.stemmer)
     with tempfile.TemporaryDirectory(prefix="faqsearch-relevance-") as tmp:
         work = args.work or Path(tmp)
         found = collections(args.data, training=args.tune or args.training)

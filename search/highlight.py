@@ -16,7 +16,8 @@ from whoosh.analysis import Token
 from whoosh.highlight import ContextFragmenter, Formatter, Fragment, get_text, top_fragments
 from whoosh.searching import Hit as WhooshHit
 
-from .schema import CONTENT_FIELD, text_analyzer
+from .analysis import text_analyzer
+from .schema import CONTENT_FIELD
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 FRAGMENT_CHARS = 240

@@ -30,7 +30,8 @@ from .budget import UNLIMITED, Budget
 from .controls import CONTROL
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingSettings
-from .schema import CONTENT_FIELD, text_analyzer
+from .analysis import text_analyzer
+from .schema import CONTENT_FIELD
 from .vocabulary import Vocabulary, edit_distance
 from .synonyms import Rule, Thesaurus, Tokens
 

@@ -18,7 +18,8 @@ from whoosh.query import Or, Query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from . import english
-from .schema import SPELLING_FIELDS, stem
+from .analysis import stem
+from .schema import SPELLING_FIELDS
 from .statistics import UNKNOWN, Statistics
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
