@@ -8,7 +8,7 @@ best score + weight x cosine to question and answer), and beside that four varia
 documents found by meaning alone added to the hits ("+ by meaning"), the similarity to the
 question alone added ("+ question x1"), the weight raised with the share of the query's
 words that the index lacks ("adaptive a=2"), and meaning alone over every document. The
-figures of benchmarks/RESULTS.md, "A larger model", come from here. The query is embedded
+figures of benchmarks/HISTORY.md, "A larger model", come from here. The query is embedded
 as typed (the engine embeds it after typo correction: the same text unless a typo was
 corrected). The development split chooses; the test split is reported.
 """

@@ -8,7 +8,7 @@ re-ranker (score / best + weight x cosine, as `--semantic` does) on the training
     python -m benchmarks.distill /tmp/static.npz [--model DIR]      # 25 s for MiniLM, 5 min for MPNet
     python -m benchmarks.static_meaning /tmp/static.npz --weights 0,1,2,3 [--collections article,scifact]
 
-Figures: benchmarks/RESULTS.md, "Meaning without a model". Not (yet) the default: it moved
+Figures: benchmarks/HISTORY.md, "Meaning without a model". Not (yet) the default: it moved
 the article's development split little (P@1 unchanged).
 """
 

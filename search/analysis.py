@@ -39,7 +39,7 @@ def stemmer(name: str) -> Callable[[str], str]:
     ("realization" → "realiz", not "realize"), and loads without the fourteen other
     languages of that package (3 ms of every command-line search). Whoosh's original Porter
     leaves doubled consonants ("scanning" → "scann"), so "CT scan" would miss "CT
-    scanning"; the algorithms were compared on the judged sets (benchmarks/RESULTS.md).
+    scanning"; the algorithms were compared on the judged sets (benchmarks/HISTORY.md, "Porter or Snowball").
     """
     if name == "porter2":
         from whoosh.lang.porter2 import stem as porter2

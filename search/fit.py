@@ -6,8 +6,9 @@ nearly every answer. What it lacks is the rare words that carry the question ("i
 fatal": "fatal"). So the best hit is called a weak match when the words it holds weigh
 less than WEAK_FIT of the query's; a word no document holds weighs as much as a word one
 document holds. The threshold was chosen on the article's development questions, those
-it answers and those it does not (benchmarks/RESULTS.md, "Questions the article does not
-answer"); only plain-word queries are judged (syntax says what to match already).
+it answers and those it does not (benchmarks/RESULTS.md, "Whole questions, word forms and
+questions the article does not answer"); only plain-word queries are judged (syntax says
+what to match already).
 """
 
 from __future__ import annotations

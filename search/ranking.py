@@ -1,7 +1,7 @@
 """How matches are scored: BM25F parameters and the weights of fields and expansions.
 
 The defaults were chosen on training data only (SciFact's training queries and the article's
-development queries); `benchmarks/RESULTS.md` records the runs.
+development queries); `benchmarks/HISTORY.md` records the runs.
 """
 
 from __future__ import annotations

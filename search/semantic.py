@@ -29,7 +29,7 @@ from .schema import QUESTION_SEPARATOR
 from .store import write_atomically
 
 # How much meaning counts beside the words, by the model's architecture; each chosen on the
-# training splits (benchmarks/RESULTS.md, "ranking by meaning"): all-MiniLM-L6-v2 on the
+# training splits (benchmarks/HISTORY.md, "Paraphrase resources and ranking by meaning"): all-MiniLM-L6-v2 on the
 # article's development split and SciFact's training queries, all-mpnet-base-v2 on the
 # article's (SciFact would take two hours to embed with it here). The larger model's
 # similarities are worth more: on the development split its best weights run from 8 to 20.
