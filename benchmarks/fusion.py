@@ -1,7 +1,7 @@
 """Ways to combine the words' score with meaning, tried on the article's judged queries.
 
     python -m benchmarks.fusion [--split dev] [--weights 2 3 4 8]   # needs the semantic extra
-    FAQSEARCH_MODEL=DIR python -m benchmarks.fusion                 # another model (README)
+    FAQSEARCH_MODEL=DIR python -m benchmarks.fusion                 # another model (docs/ranking-by-meaning.md)
 
 Each query's best 100 hits by words are re-scored as faqsearch's `--semantic` does (score /
 best score + weight x cosine to question and answer), and beside that four variants: the

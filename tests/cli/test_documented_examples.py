@@ -1,6 +1,6 @@
-"""README's terminal examples run as written and print what README shows.
+"""The terminal examples of README.md and docs/ run as written and print what they show.
 
-Every `$ faqsearch ...` line of a console block in README.md is run through the CLI, from
+Every `$ faqsearch ...` line of a console block in those files is run through the CLI, from
 the repository's root, and its output compared with the lines below it, scores and timings
 aside (decimal numbers are compared as "#", and the index's path is not compared). Blocks
 that need what a test cannot have (the larger model, the user's own folders) are skipped
@@ -22,15 +22,19 @@ from indexer import build_index
 from search import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _DECIMAL = re.compile(r"\d+\.\d+")
 _NOT_RUN = ("pip ", "hf ", "export ")  # installation and set-up: shown, not tested
 
 
-def _examples() -> list[tuple[int, list[tuple[str, list[str]]]]]:
-    """(line, [(command, expected output lines)]) of each console block."""
+def _examples() -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """("page:line", [(command, expected output lines)]) of each console block."""
+    return [(f"{page.relative_to(ROOT)}:{line}", commands) for page in PAGES for line, commands in _blocks(page)]
+
+
+def _blocks(page: Path) -> list[tuple[int, list[tuple[str, list[str]]]]]:
     blocks = []
-    lines = README.read_text(encoding="utf-8").splitlines()
+    lines = page.read_text(encoding="utf-8").splitlines()
     i = 0
     while i < len(lines):
         if lines[i].strip() == "```console":
@@ -71,8 +75,8 @@ def _skip_reason(commands: list[tuple[str, list[str]]]) -> str | None:
 EXAMPLES = _examples()
 
 
-@pytest.mark.parametrize("line, commands", EXAMPLES, ids=[f"README line {line}" for line, _ in EXAMPLES])
-def test_readme_example(line, commands, tmp_path_factory, monkeypatch):
+@pytest.mark.parametrize("where, commands", EXAMPLES, ids=[where for where, _ in EXAMPLES])
+def test_documented_example(where, commands, tmp_path_factory, monkeypatch):
     reason = _skip_reason(commands)
     if reason:
         pytest.skip(reason)
@@ -90,4 +94,4 @@ def test_readme_example(line, commands, tmp_path_factory, monkeypatch):
         monkeypatch.setenv("FAQSEARCH_INDEX", str(index))
         result = CliRunner().invoke(cli.main, words[1:], env={"COLUMNS": "80", **dict(os.environ)})
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-        assert _comparable(result.output.splitlines()) == _comparable(expected), f"README line {line}: {command}"
+        assert _comparable(result.output.splitlines()) == _comparable(expected), f"{where}: {command}"
