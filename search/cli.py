@@ -33,6 +33,14 @@ _corpus_option = click.option(
     envvar=config.CORPUS,
     help="Corpus file or directory (.txt, .html, .jsonl). [default: $FAQSEARCH_CORPUS, else the shipped article]",
 )
+# What a search reads when not told: the index remembers its corpus.
+_searched_corpus_option = click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    envvar=config.CORPUS,
+    help="Corpus file or directory (.txt, .html, .jsonl). "
+    "[default: $FAQSEARCH_CORPUS, else the corpus last indexed, else the shipped article]",
+)
 
 
 def _use_color() -> bool:
@@ -89,7 +97,7 @@ _semantic_option = click.option(
 @click.option("--explain", is_flag=True, help="Show why each hit ranks where it does: matched words, fields, score parts.")
 @_semantic_option
 @_index_option
-@_corpus_option
+@_searched_corpus_option
 @_synonyms_option
 def search_command(
     query: tuple[str, ...],
@@ -117,6 +125,9 @@ def search_command(
         with Searcher(index_dir, corpus=corpus, synonyms=synonyms, semantic=semantic) as searcher:
             if searcher.built is not None and not as_json:
                 _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
+            if searcher.corpus is not None and searcher.corpus != config.default_corpus().resolve() and not as_json:
+                # Not the shipped article: say which corpus the answers come from.
+                _echo_lines([f"Searching {render.name(str(searcher.corpus))}"], err=True)
             _echo_lines((f"faqsearch: {render.safe(notice)}" for notice in searcher.notices), err=True)
             results = searcher.results(text, limit=limit, exact=exact, explain=explain)
     except FaqsearchError as exc:
@@ -137,7 +148,7 @@ def search_command(
 
 @main.command("acronyms")
 @_index_option
-@_corpus_option
+@_searched_corpus_option
 @click.option("--json", "as_json", is_flag=True, help="Print {acronym: [long forms]} as JSON.")
 def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool) -> None:
     """List the acronyms defined in the corpus, which searches expand both ways.

@@ -136,7 +136,7 @@ class Searcher:
     With `auto_build` (the default), a missing, damaged or stale index is (re)built from the
     corpus first: `corpus` if given, else the corpus the index was built from, else
     `$FAQSEARCH_CORPUS` or the shipped article. `built` then holds the build's statistics.
-    A stale index that cannot be updated now (another process is building it, or its
+    `corpus` then holds the corpus searched. A stale index that cannot be updated now (another process is building it, or its
     directory cannot be written) is searched as it is, without waiting; `notices` then says
     so, in sentences for a person.
 
@@ -168,6 +168,7 @@ class Searcher:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
         self.built: BuildStats | None = None
         self.notices: list[str] = []
+        self.corpus: Path | None = None  # the corpus searched, when this Searcher checked it
         self.ranking = ranking
         self.time_budget = time_budget
         self._synonym_rules = [] if synonyms is False else read_synonyms(
@@ -187,6 +188,7 @@ class Searcher:
             self._open()
             return
         source = self._refresh_from_corpus(Path(corpus).expanduser() if corpus is not None else None)
+        self.corpus = source.resolve()
         try:
             self._open()
         except IndexCorruptError:  # damage the corpus check cannot see (a segment, the manifest)

@@ -159,3 +159,15 @@ def test_hits_name_their_source_page_when_it_has_an_address(write_corpus, tmp_pa
     )})
     result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(root), "ferritin"])
     assert "page.html, question 1  https://example.org/iron" in result.stdout
+
+
+def test_a_search_names_the_corpus_when_it_is_not_the_shipped_article(write_corpus, tmp_path):
+    root = write_corpus({"z.txt": "What is a zebra?\n\nA striped animal.\n"})
+    index = tmp_path / "ix"
+    assert CliRunner().invoke(cli.main, ["index", "--corpus", str(root), "--index", str(index)]).exit_code == 0
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(index), "zebra"])  # the corpus last indexed
+    assert result.exit_code == 0 and f"Searching {root.resolve()}" in result.stderr.splitlines()
+    shipped = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "shipped"), "iron"])
+    assert shipped.exit_code == 0 and "Searching" not in shipped.stderr
+    help_text = CliRunner().invoke(cli.main, ["search", "--help"]).output
+    assert "else the corpus last indexed, else the shipped" in " ".join(help_text.split())
