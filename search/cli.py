@@ -6,6 +6,7 @@ Exit codes: 0 hits found (or index built), 1 no hits, 2 usage error or bad input
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterable
@@ -43,8 +44,28 @@ _searched_corpus_option = click.option(
 )
 
 
-def _use_color() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+def _use_color(mode: str = "auto") -> bool:
+    """--color always/never; else $NO_COLOR turns colour off, $FORCE_COLOR on, and otherwise
+    only a terminal gets it."""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def _width() -> int | None:
+    """The terminal's width, when the output is one (answers wrap to it); None otherwise."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+_color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour matched words and headings: auto (on a terminal, unless $NO_COLOR; $FORCE_COLOR forces it), always, never.",
+)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -52,8 +73,8 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-def _echo_lines(lines: Iterable[str], *, err: bool = False) -> None:
-    color = _use_color()
+def _echo_lines(lines: Iterable[str], *, err: bool = False, color: bool | None = None) -> None:
+    color = _use_color() if color is None else color
     try:
         for line in lines:
             click.echo(line, err=err, color=color)
@@ -99,6 +120,7 @@ _semantic_option = click.option(
 @_index_option
 @_searched_corpus_option
 @_synonyms_option
+@_color_option
 def search_command(
     query: tuple[str, ...],
     limit: int,
@@ -109,6 +131,7 @@ def search_command(
     index_dir: Path | None,
     corpus: Path | None,
     synonyms: Path | None,
+    color: str,
 ) -> None:
     """Search for QUERY: keywords, a whole question, or Whoosh syntax.
 
@@ -135,10 +158,11 @@ def search_command(
     if as_json:
         _echo_lines([render.json_text(results.to_dict())])
     else:
+        colored = _use_color(color)
         if results.corrected_query:
-            _echo_lines([render.correction_line(results, color=_use_color())], err=True)
+            _echo_lines([render.correction_line(results, color=colored)], err=True, color=colored)
         if results.hits:
-            _echo_lines(render.results_lines(results, color=_use_color(), explain=explain))
+            _echo_lines(render.results_lines(results, color=colored, explain=explain, width=_width()), color=colored)
         else:
             click.echo(f"No answers for “{render.safe(results.corrected_query or text)}”.", err=True)
             if results.missing:

@@ -46,8 +46,8 @@ def json_text(data: Any) -> str:
     return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def results_lines(results: Results, *, color: bool, explain: bool = False) -> Iterator[str]:
-    """The terminal form of a search: a count, then each hit."""
+def results_lines(results: Results, *, color: bool, explain: bool = False, width: int | None = None) -> Iterator[str]:
+    """The terminal form of a search: a count, then each hit (answers wrapped to `width`)."""
     shown = len(results.hits)
     noun = "answer" if results.total == 1 else "answers"
     more = f", showing the top {shown}" if shown < results.total else ""
@@ -63,7 +63,7 @@ def results_lines(results: Results, *, color: bool, explain: bool = False) -> It
         yield _style(f"also searched: {also}", color, dim=True)
     for hit in results.hits:
         yield ""
-        yield from hit_lines(hit, color=color)
+        yield from hit_lines(hit, color=color, width=width)
         if explain and hit.explanation is not None:
             yield from explanation_lines(hit, color=color)
 
@@ -95,8 +95,10 @@ def acronym_lines(acronyms: dict[str, list[str]]) -> Iterator[str]:
         yield f"{safe(acronym):<{width}}  {safe('; '.join(forms))}"
 
 
-def hit_lines(hit: Hit, *, color: bool) -> Iterator[str]:
-    """One hit: rank, question and score, other phrasings, highlighted fragments, source."""
+def hit_lines(hit: Hit, *, color: bool, width: int | None = None) -> Iterator[str]:
+    """One hit: rank, question and score, other phrasings, highlighted fragments, source.
+
+    With a `width`, fragments wrap to it under their indent (a hanging indent)."""
     head = _style(f"{hit.rank}. {safe(hit.question)}", color, bold=True)
     yield f"{head}  {_style(f'score {hit.score:.2f}', color, dim=True)}"
     for other in hit.alternates:
@@ -106,15 +108,35 @@ def hit_lines(hit: Hit, *, color: bool) -> Iterator[str]:
     for fragment in hit.highlights:
         for line in fragment.split("\n"):
             if line.strip():
-                yield "   " + marked(line, color=color)
+                yield from _wrapped(marked(line, color=color), "   ", width)
     where = name(hit.source) + (f" § {safe(hit.section)}" if hit.section else f", question {hit.position}")
     if hit.url:
         where += f"  {safe(hit.url)}"
     yield _style(f"   {where}", color, dim=True)
 
 
+def _wrapped(text: str, indent: str, width: int | None) -> Iterator[str]:
+    """`text` after `indent`, cut at spaces into lines no wider than `width` (colour codes
+    take no room), each under the same indent."""
+    if width is None or len(indent) + len(click.unstyle(text)) <= width:
+        yield indent + text
+        return
+    room = max(width - len(indent), 20)
+    line, used = [], 0
+    for word in text.split(" "):
+        size = len(click.unstyle(word))
+        if line and used + 1 + size > room:
+            yield indent + " ".join(line)
+            line, used = [], 0
+        used += size + (1 if line else 0)
+        line.append(word)
+    if line:
+        yield indent + " ".join(line)
+
+
 def marked(fragment: str, *, color: bool) -> str:
-    """Turn an HTML-escaped fragment with <mark> tags into terminal text (bold colour on a terminal)."""
+    """Turn an HTML-escaped fragment with <mark> tags into terminal text: matched words in
+    bold colour, or between asterisks without colour (*ferritin*), so they still show."""
     out, inside = [], False
     for part in _MARKS.split(fragment):
         if part == MARK_OPEN:
@@ -123,7 +145,9 @@ def marked(fragment: str, *, color: bool) -> str:
             inside = False
         elif part:
             text = safe(html.unescape(part))
-            out.append(_style(text, color, bold=True, fg="yellow") if inside else text)
+            if inside:
+                text = _style(text, color, bold=True, fg="yellow") if color else f"*{text}*"
+            out.append(text)
     return "".join(out)
 
 

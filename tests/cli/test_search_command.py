@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -27,7 +28,7 @@ def test_hits_are_printed_with_question_score_fragments_and_source(run):
     assert lines[0] == "3 answers for “ferritin”"
     assert lines[2].startswith("1. Does MS cause high ferritin levels?  score ")
     assert "   also asked: Can MS cause high ferritin levels?" in lines
-    assert any("serum ferritin levels" in line for line in lines)
+    assert any("serum *ferritin* levels" in line for line in lines)  # matches marked without colour
     assert "   iron-deposits-in-the-brain-ms.txt, question 6" in lines
     assert "\x1b[" not in result.output  # not a terminal: no colour
 
@@ -121,10 +122,34 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     monkeypatch.setattr("sys.stdout", io.StringIO())
     monkeypatch.delenv("NO_COLOR")
     assert cli._use_color() is False
+    monkeypatch.setenv("FORCE_COLOR", "1")  # a pager that shows colour
+    assert cli._use_color() is True
+    assert cli._use_color("never") is False and cli._use_color("always") is True
+
+
+def test_color_option_and_force_color(run, monkeypatch):
+    assert "\x1b[" in run("--color", "always", "ferritin").output
+    assert "\x1b[" not in run("--color", "never", "ferritin").output
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run("ferritin").output
+    assert "\x1b[" not in run("--json", "ferritin").output
+    assert "*ferritin*" not in run("--json", "ferritin").output  # JSON keeps <mark>
+
+
+def test_answers_wrap_to_the_width_under_their_indent():
+    from search.searcher import Hit
+
+    fragment = "A protein that stores <mark>iron</mark> in the cells of the body and releases it when needed. " * 3
+    hit = Hit(1, 1.0, "x", "What is ferritin?", "", "a.txt", [fragment.strip()], position=1)
+    lines = list(render.hit_lines(hit, color=True, width=40))
+    body = [line for line in lines if "protein" in line or "body" in line or "needed" in line]
+    assert len(body) > 3 and all(len(click.unstyle(line)) <= 40 for line in lines[1:-1])
+    assert all(line.startswith("   ") and not line.startswith("    ") for line in body)
+    assert list(render.hit_lines(hit, color=False, width=None))[1].startswith("   A protein")  # not a terminal: one line
 
 
 def test_marked_fragments_become_bold_colour_and_unescaped():
-    assert render.marked("a &lt;b&gt; <mark>iron</mark>", color=False) == "a <b> iron"
+    assert render.marked("a &lt;b&gt; <mark>iron</mark>", color=False) == "a <b> *iron*"
     coloured = render.marked("a <mark>iron</mark>", color=True)
     assert coloured.startswith("a \x1b[") and "iron" in coloured and coloured.endswith("\x1b[0m")
 
