@@ -98,7 +98,7 @@ def build_index(
         previous = None if full else _previous(target, stats.corpus)
         building = target / f"{store.BUILDING_PREFIX}{os.getpid()}-{time.time_ns()}"
         try:
-            directory.new_building(target, building.name)
+            directory.new_building(building)
             if previous is None:
                 manifest = _write_generation(building, entries, stats, progress)
             else:
@@ -108,8 +108,7 @@ def build_index(
             building.rename(generation)
             _swap_pointer(target, generation.name)
         except BaseException as exc:
-            if building.is_dir() and (building / directory.GENERATION_MARKER).is_file():
-                shutil.rmtree(building, ignore_errors=True)
+            directory.remove_folder(building)
             if isinstance(exc, OSError):
                 raise IndexWriteError(f"cannot write index in {target}: {exc.strerror or exc}") from None
             raise

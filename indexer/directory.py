@@ -73,15 +73,13 @@ def _written_before_markers(index_dir: Path) -> bool:
         generation = store.current_generation(index_dir)
     except FaqsearchError:
         return False
-    return generation is not None and (generation / store.MANIFEST).is_file()
+    return generation is not None and _earlier_generation(generation)
 
 
-def new_building(index_dir: Path, name: str) -> Path:
+def new_building(building: Path) -> None:
     """Create the folder of a build in progress, marked as faqsearch's before anything else."""
-    building = index_dir / name
     building.mkdir()
     (building / GENERATION_MARKER).touch()
-    return building
 
 
 def remove_leftovers(index_dir: Path) -> None:
@@ -104,17 +102,18 @@ def remove_leftovers(index_dir: Path) -> None:
     )
     builds = [Path(e.path) for e in entries if _BUILDING.fullmatch(e.name)]
     for path in builds + generations[:-1]:
-        _remove_folder(path)
+        remove_folder(path)
     for entry in entries:
         if _TEMPORARY.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
             Path(entry.path).unlink(missing_ok=True)
 
 
-def _remove_folder(path: Path) -> None:
-    """Remove a build's folder if it is provably one: marked, or empty (killed before marking)."""
+def remove_folder(path: Path) -> None:
+    """Remove a build's or generation's folder if it is provably one: marked, written by an
+    earlier faqsearch, or empty (killed before marking)."""
     if path.is_symlink() or not path.is_dir():
         return
-    if (path / GENERATION_MARKER).is_file() or _written_before_markers_generation(path):
+    if (path / GENERATION_MARKER).is_file() or _earlier_generation(path):
         shutil.rmtree(path, ignore_errors=True)
         return
     try:
@@ -123,6 +122,6 @@ def _remove_folder(path: Path) -> None:
         pass
 
 
-def _written_before_markers_generation(path: Path) -> bool:
+def _earlier_generation(path: Path) -> bool:
     """A generation of an earlier faqsearch: a Whoosh index with faqsearch's manifest."""
     return path.name.startswith(store.GENERATION_PREFIX) and (path / store.MANIFEST).is_file()

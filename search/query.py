@@ -50,7 +50,6 @@ _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s\"')]|$)")
 _SLASH = re.compile(r"(?<=\w)/(?=\w)")
 _PLAIN = re.compile(r"[\w\s'’.,-]*")  # text without query syntax (see QueryBuilder._plain)
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
-_DOUBLE_NOT = re.compile(r"\bNOT\s+NOT\b\s*")  # cancels out (Whoosh's parser fails on it)
 _WORD = re.compile(r"\S+")
 _SYNTAX = re.compile(r"[^\w\s'’.,-]|(?<!\w)-|-(?!\w)")  # what _PLAIN does not allow, and hyphens outside words
 
@@ -109,7 +108,7 @@ class QueryBuilder:
         The index's vocabulary is needed for corrections, fuzzy terms and weighting expansions.
         `budget` is checked at every word (SearchTimeout once it has run out).
         """
-        text = _DOUBLE_NOT.sub("", normalise(text)).strip()
+        text = normalise(text)
         if not text:
             raise QueryError("empty query: give at least one word")
         if len(text) > MAX_QUERY_CHARS:
@@ -228,9 +227,12 @@ class _Rewrite:
         if isinstance(query, FuzzyTerm) and query.fieldname == _ANY:
             return self._fuzzy(query)
         if isinstance(query, Term) and query.fieldname == _ANY:
-            fixed = self._correct_term(query) if self.fix_typos else query
-            if fixed is query and not self.vocabulary.known(query.text) and not self.thesaurus.alternatives((query.text,)):
+            if self.vocabulary.known(query.text) or self.thesaurus.alternatives((query.text,)):
+                return query
+            fixed = self._correct_term(query) if self.fix_typos else None
+            if fixed is None:
                 self.unknown.append(self._typed([query]))
+                return query
             return fixed
         return query if query.is_leaf() else query.apply(self.correct)
 
@@ -249,18 +251,19 @@ class _Rewrite:
             return NullQuery
         return Or([Term(_ANY, s, boost=fuzzy.boost) for s in sorted(stems)])
 
-    def _correct_term(self, term: Term) -> Term:
+    def _correct_term(self, term: Term) -> Term | None:
+        """The term of the nearest word of the index to a word it lacks, or None."""
         assert self.vocabulary is not None
         start, end = getattr(term, "startchar", None), getattr(term, "endchar", None)
-        if start is None or end is None or self.vocabulary.known(term.text) or self.thesaurus.alternatives((term.text,)):
-            return term
+        if start is None or end is None:
+            return None
         word = self.prepared.text[start:end]
         suggestion = self.vocabulary.suggest(word)
         if suggestion is None:
-            return term
+            return None
         tokens = self.builder.analyze(suggestion)
         if len(tokens) != 1:
-            return term
+            return None
         self._spans.append((start, end, suggestion))
         self.prepared.corrections.append((word, suggestion))
         fixed = copy.copy(term)
@@ -276,7 +279,7 @@ class _Rewrite:
     # -- synonyms and acronyms ---------------------------------------------------------------
 
     def expand(self, query: Query) -> Query:
-        if not self.thesaurus.entries and self.vocabulary is None:
+        if not self.thesaurus.entries and not self.unknown:  # no synonyms, no word forms to look for
             return query
         if isinstance(query, (Or, And)):
             expanded = copy.copy(query)
@@ -338,20 +341,18 @@ class _Rewrite:
             else:
                 found.append(Phrase(_ANY, list(alt_tokens), boost=weight))
             self.prepared.expansions.append((typed, alt_text))
-        if len(tokens) == 1 and self.vocabulary is not None and self.builder.analyze(typed) == tokens:
+        if len(tokens) == 1 and typed in self.unknown:
             found += self._word_forms(tokens[0], typed, {q.text for q in found if isinstance(q, Term)})
         return found
 
     def _word_forms(self, term: str, typed: str, taken: set[str]) -> list[Query]:
-        """Other forms of a typed word the index does not hold, where it holds them under
-        another stem ("breastfeed" finds "breastfeeding"), searched as the same word.
+        """Other forms of a typed word the index does not hold (`unknown`), where it holds them
+        under another stem ("breastfeed" finds "breastfeeding"), searched as the same word.
 
         Only for words the index lacks: forms of known words were searched too once, and
         that ranked SciFact's training queries a little worse (benchmarks/RESULTS.md).
         """
         assert self.vocabulary is not None
-        if self.vocabulary.known(term):
-            return []
         found = []
         for form in sorted(inflection.forms(typed)):
             if not self.vocabulary.holds_word(form):  # a word of the index, not a guess at one

@@ -163,13 +163,7 @@ def _plain_entry(item: os.DirEntry, name: str) -> CorpusFile:
     except OSError as exc:
         return CorpusFile(name, item.path, 0, 0, f"cannot read: {exc.strerror or exc}")
     dot = item.name.rfind(".")  # os.path.splitext costs as much as the stat
-    suffix = item.name[dot:] if dot > 0 else ""
-    kind = kind_of(st.st_mode)
-    if kind is not None:
-        return CorpusFile(name, item.path, 0, st.st_mtime_ns, f"{kind}, not a regular file")
-    if suffix.lower() not in SUPPORTED_SUFFIXES:
-        return CorpusFile(name, item.path, st.st_size, st.st_mtime_ns, f"unsupported file type {suffix or '(none)'}")
-    return CorpusFile(name, item.path, st.st_size, st.st_mtime_ns)
+    return _described(name, item.path, st, item.name[dot:] if dot > 0 else "")
 
 
 def _entry(path: Path, name: str, root: Path) -> CorpusFile:
@@ -183,9 +177,15 @@ def _entry(path: Path, name: str, root: Path) -> CorpusFile:
         # RuntimeError: resolve() of a symlink loop on older Pythons.
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return CorpusFile(name, str(path), 0, 0, f"cannot read: {reason}")
+    return _described(name, str(path), st, path.suffix)
+
+
+def _described(name: str, location: str, st: os.stat_result, suffix: str) -> CorpusFile:
+    """A file as its stat shows it: skipped when it is not a regular file, or of a type no
+    reader takes."""
     kind = kind_of(st.st_mode)
     if kind is not None:
-        return CorpusFile(name, str(path), 0, st.st_mtime_ns, f"{kind}, not a regular file")
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return CorpusFile(name, str(path), st.st_size, st.st_mtime_ns, f"unsupported file type {path.suffix or '(none)'}")
-    return CorpusFile(name, str(path), st.st_size, st.st_mtime_ns)
+        return CorpusFile(name, location, 0, st.st_mtime_ns, f"{kind}, not a regular file")
+    if suffix.lower() not in SUPPORTED_SUFFIXES:
+        return CorpusFile(name, location, st.st_size, st.st_mtime_ns, f"unsupported file type {suffix or '(none)'}")
+    return CorpusFile(name, location, st.st_size, st.st_mtime_ns)

@@ -16,7 +16,6 @@ from whoosh.query import Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
 from whoosh.collectors import TimeLimit
 
-
 from . import highlight as highlights
 from . import whoosh_fixes  # noqa: F401  (applies its fix on import)
 from . import config, store
@@ -135,10 +134,10 @@ class Searcher:
 
     With `auto_build` (the default), a missing, damaged or stale index is (re)built from the
     corpus first: `corpus` if given, else the corpus the index was built from, else
-    `$FAQSEARCH_CORPUS` or the shipped article. `built` then holds the build's statistics.
-    `corpus` then holds the corpus searched. A stale index that cannot be updated now (another process is building it, or its
-    directory cannot be written) is searched as it is, without waiting; `notices` then says
-    so, in sentences for a person.
+    `$FAQSEARCH_CORPUS` or the shipped article. `built` then holds the build's statistics,
+    and `corpus` the corpus searched. A stale index that cannot be updated now (another
+    process is building it, or its directory cannot be written) is searched as it is,
+    without waiting; `notices` then says so, in sentences for a person.
 
     `synonyms` is a synonyms file (default: `$FAQSEARCH_SYNONYMS`, else the shipped one;
     pass `False` for none); acronyms mined from the corpus are always used. `ranking`

@@ -110,12 +110,7 @@ class DocumentVectors:
             return 0
         for key in dropped:
             del self._vectors[key]
-        files = self._files()
-        written = self._save(self._vectors)
-        if written is not None or not self._vectors:
-            for path in files:
-                if path != written:
-                    path.unlink(missing_ok=True)
+        self._replace(self._files())
         return len(dropped)
 
     def _files(self) -> list[Path]:
@@ -134,11 +129,17 @@ class DocumentVectors:
 
     def _merge_if_many(self, files: list[Path]) -> None:
         """Replace `files` with one file of every vector known, once there are many."""
-        if len(files) < self.MERGE_AT:
+        if len(files) >= self.MERGE_AT:
+            self._replace(files)
+
+    def _replace(self, files: list[Path]) -> None:
+        """Replace `files` with one file of every vector known (with none, when none are);
+        when that cannot be written, the files stay."""
+        written = self._save(self._vectors)
+        if written is None and self._vectors:
             return
-        merged = self._save(self._vectors)
         for path in files:
-            if merged is not None and path != merged:
+            if path != written:
                 path.unlink(missing_ok=True)
 
     def _save(self, vectors: dict[str, Any]) -> Path | None:

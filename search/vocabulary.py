@@ -39,15 +39,11 @@ class Vocabulary:
 
     def documents(self, fieldname: str, text: str) -> int:
         """How many live documents hold the (analyzed) term `text` in `fieldname`."""
-        return self._documents(fieldname, text)
-
-    def _documents(self, fieldname: str, text: str) -> int:
-        """How many live documents hold `text` in `fieldname`."""
         return self.reader.doc_frequency(fieldname, text) - self.statistics.deleted_with(fieldname, text)
 
     def known(self, term: str) -> bool:
         """Does any document hold this (analyzed) term?"""
-        return any(self._documents(f, term) > 0 for f in self.fields)
+        return any(self.documents(f, term) > 0 for f in self.fields)
 
     def holds_word(self, word: str) -> bool:
         """Does the index's word list (unstemmed, lower-case) hold `word`?"""
@@ -77,7 +73,7 @@ class Vocabulary:
                     continue
                 if dictionary_word and not english.related(word, candidate):
                     continue
-                documents = self._documents(field, stem(candidate))  # the word list holds no counts
+                documents = self.documents(field, stem(candidate))  # the word list holds no counts
                 if documents <= 0:  # only in deleted documents
                     continue
                 key = (distance, -documents, candidate)
@@ -91,7 +87,7 @@ class Vocabulary:
         found: set[str] = set()
         for field, spelling in self._spelling:
             found.update(
-                w for w in self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix) if self._documents(field, stem(w)) > 0
+                w for w in self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix) if self.documents(field, stem(w)) > 0
             )
         return found
 
