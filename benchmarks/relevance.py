@@ -2,7 +2,8 @@
 
     python -m benchmarks.relevance                      # test splits, default settings
     python -m benchmarks.relevance --tune               # grid search on training splits only
-    python -m benchmarks.relevance --semantic           # with semantic re-ranking (the extra)
+    python -m benchmarks.relevance --words-only         # the words alone, no ranking by meaning
+    python -m benchmarks.relevance --semantic           # meaning by a sentence model (the extra)
     python -m benchmarks.relevance --training --semantic --meaning-weight 8   # weigh meaning x8
     python -m benchmarks.relevance --data PATH          # where the collections are
 
@@ -47,7 +48,7 @@ def collections(data: Path, training: bool) -> dict[str, Collection]:
 
 
 def measure(
-    found: dict[str, Collection], ranking: RankingSettings, work: Path, semantic: bool = False
+    found: dict[str, Collection], ranking: RankingSettings, work: Path, semantic: bool = False, meaning: bool = True
 ) -> dict[str, dict[str, float]]:
     """nDCG@10, MRR@10, P@1 and R@100 of every collection under one set of settings."""
     results = {}
@@ -56,7 +57,7 @@ def measure(
         evaluation = evaluate(
             collection,
             index,
-            searcher_factory=lambda ix, corpus: Searcher(ix, corpus=corpus, ranking=ranking, semantic=semantic),
+            searcher_factory=lambda ix, corpus: Searcher(ix, corpus=corpus, ranking=ranking, meaning=meaning, semantic=semantic),
         )
         results[name] = evaluation.measures | {"by_category": evaluation.by_category}
     return results
@@ -94,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="grid search on the training splits")
     parser.add_argument("--work", type=Path, help="keep the indexes here (default: a temporary directory)")
     parser.add_argument("--training", action="store_true", help="report the training splits instead of the test splits")
-    parser.add_argument("--semantic", action="store_true", help="re-rank by meaning (needs the semantic extra)")
+    parser.add_argument("--words-only", action="store_true", help="rank by the words alone")
+    parser.add_argument("--semantic", action="store_true", help="rank by meaning with a sentence model (needs the semantic extra)")
     parser.add_argument("--stemmer", choices=analysis.STEMMERS, help="compare stemmers (default: the schema's)")
     parser.add_argument("--meaning-weight", type=float, help="with --semantic: the weight of meaning (default: the model's)")
     args = parser.parse_args(argv)
@@ -119,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.tune:
             tune(found, work)
             return 0
-        results = measure(found, DEFAULT_RANKING, work, semantic=args.semantic)
+        results = measure(found, DEFAULT_RANKING, work, semantic=args.semantic, meaning=not args.words_only)
     print(f"{'collection':<12}{'nDCG@10':>9}{'MRR@10':>9}{'P@1':>9}{'R@100':>9}")
     for name, row in results.items():
         print(f"{name:<12}" + "".join(f"{row[m]:>9.4f}" for m in ("nDCG@10", "MRR@10", "P@1", "R@100")))

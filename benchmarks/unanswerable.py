@@ -3,11 +3,12 @@ answerable queries are flagged wrongly.
 
 The article's judged set holds 32 questions it does not answer (category "unanswerable",
 16 in each split). A search flags its results as a weak match (`Results.weak`) when even
-the best hit holds too little of the query (`search.fit`). This prints, per split, the
-share of unanswerable questions flagged and of answerable queries flagged, and with
-`--sweep` the same for other thresholds (choose on the development split only).
+the best hit holds too little of the query (`search.fit`): by its words' fit alone when
+ranking by the words, by its fit and its closeness in meaning by default. This prints, per
+split, the share of unanswerable questions flagged and of answerable queries flagged, and
+with `--sweep` the same for other thresholds (choose on the development split only).
 
-    python -m benchmarks.unanswerable [--sweep] [--semantic]
+    python -m benchmarks.unanswerable [--sweep] [--words-only | --semantic]
 """
 
 from __future__ import annotations
@@ -22,49 +23,64 @@ from corpus import ARTICLES
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "benchmarks" / "article" / "queries.jsonl"
+Row = tuple[str, bool, bool, float, float | None]
+"""(split, answerable?, flagged?, fit of the best hit, its closeness in meaning or None)"""
 
 
-def fits(semantic: bool) -> list[tuple[str, bool, float]]:
-    """(split, answerable?, fit of the best hit) for every query of the article's judged set."""
+def judged(meaning: bool, semantic: bool) -> list[Row]:
+    """One row for every query of the article's judged set."""
     from indexer import build_index
     from search import Searcher
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         build_index(ARTICLES, Path(tmp) / "ix")
-        with Searcher(Path(tmp) / "ix", auto_build=False, semantic=semantic) as searcher:
+        with Searcher(Path(tmp) / "ix", auto_build=False, meaning=meaning, semantic=semantic) as searcher:
+            weight = searcher.ranking.meaning_weight
             for line in QUERIES.read_text(encoding="utf-8").splitlines():
                 query = json.loads(line)
-                results = searcher.results(query["text"], limit=1, highlight=False)
+                results = searcher.results(query["text"], limit=1, highlight=False, explain=True)
                 value = 0.0 if not results.hits else 1.0 if results.fit is None else results.fit
-                rows.append((query["split"], query["category"] != "unanswerable", value))
+                parts = [p.score for hit in results.hits[:1] for p in hit.explanation if p.field == "meaning"]
+                closeness = parts[0] / weight if parts and meaning and not semantic else None
+                rows.append((query["split"], query["category"] != "unanswerable", results.weak, value, closeness))
     return rows
 
 
-def rates(rows: list[tuple[str, bool, float]], split: str, threshold: float) -> tuple[int, int, int, int]:
+def rates(rows: list[Row], split: str, flagged=lambda row: row[2]) -> tuple[int, int, int, int]:
     """(unanswerable flagged, unanswerable, answerable flagged, answerable)."""
-    un = [f for s, ok, f in rows if s == split and not ok]
-    an = [f for s, ok, f in rows if s == split and ok]
-    return sum(f < threshold for f in un), len(un), sum(f < threshold for f in an), len(an)
+    un = [row for row in rows if row[0] == split and not row[1]]
+    an = [row for row in rows if row[0] == split and row[1]]
+    return sum(map(flagged, un)), len(un), sum(map(flagged, an)), len(an)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sweep", action="store_true", help="also other thresholds, on the development split")
-    parser.add_argument("--semantic", action="store_true", help="rank by meaning too")
+    parser.add_argument("--words-only", action="store_true", help="rank by the words alone")
+    parser.add_argument("--semantic", action="store_true", help="rank by meaning with a sentence model")
     args = parser.parse_args()
-    from search.fit import WEAK_FIT
+    from search import fit
 
-    rows = fits(args.semantic)
-    print(f"threshold {WEAK_FIT} (search.fit.WEAK_FIT)")
+    rows = judged(not args.words_only, args.semantic)
     for split in ("dev", "test"):
-        flagged, un, wrong, an = rates(rows, split, WEAK_FIT)
-        print(f"  {split:<5} unanswerable flagged {flagged}/{un} = {flagged / un:.0%}   answerable flagged {wrong}/{an} = {wrong / an:.1%}")
-    if args.sweep:
-        print("development split:")
+        flagged, un, wrong, an = rates(rows, split)
+        print(f"{split:<5} unanswerable flagged {flagged}/{un} = {flagged / un:.0%}   answerable flagged {wrong}/{an} = {wrong / an:.1%}")
+    if args.sweep and rows and rows[0][4] is None:
+        print("development split, threshold of the words' fit:")
         for step in range(5, 100, 5):
-            flagged, un, wrong, an = rates(rows, "dev", step / 100)
+            flagged, un, wrong, an = rates(rows, "dev", lambda row: row[3] < step / 100)
             print(f"  {step / 100:.2f}  unanswerable flagged {flagged / un:5.0%}   answerable flagged {wrong / an:6.1%}")
+    elif args.sweep:
+        print("development split, unanswerable / answerable flagged, by the words' fit (rows) and closeness (columns):")
+        closeness = [c / 100 for c in range(40, 62, 2)]
+        print("        " + "".join(f"{c:>12.2f}" for c in closeness))
+        for step in range(5, 101, 5):
+            cells = []
+            for c in closeness:
+                flagged, un, wrong, an = rates(rows, "dev", lambda row: fit.weak_with(row[3], row[4], step / 100, c))
+                cells.append(f"{flagged / un:>6.0%}/{wrong / an:<5.1%}")
+            print(f"  {step / 100:.2f}  " + "".join(cells))
     return 0
 
 

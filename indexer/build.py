@@ -22,7 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
-from search import config, store
+from search import config, meaning, store
 from search.errors import FaqsearchError, IndexBusyError, IndexWriteError
 from search.scan import scan
 from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema, question_key, question_keys
@@ -153,7 +153,7 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
     except BaseException:
         writer.cancel()
         raise
-    return _finish(building, manifest)
+    return _finish(building, manifest, previous=None)
 
 
 def _writer(ix, entries):
@@ -204,7 +204,7 @@ def _update_generation(
         writer.cancel()
         raise
     stats.removed = removed
-    return _finish(building, manifest)
+    return _finish(building, manifest, previous=old_generation)
 
 
 def _merge_policy(writer, segments):
@@ -265,8 +265,9 @@ class _Batch:
         result.release()
 
 
-def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:
-    """Gather the acronyms of every file and write the manifest beside the index."""
+def _finish(building: Path, manifest: store.Manifest, previous: Path | None) -> store.Manifest:
+    """Gather the acronyms of every file, write the documents' meaning (reusing the
+    `previous` generation's vectors of unchanged texts) and the manifest beside the index."""
     merged: dict[str, set[str]] = {}
     for record in manifest.files.values():
         for acronym, forms in record.acronyms.items():
@@ -278,6 +279,7 @@ def _finish(building: Path, manifest: store.Manifest) -> store.Manifest:
     try:
         with ix.reader() as reader:
             statistics = Statistics.of(reader)
+            meaning.write_vectors(building, reader, previous)
     finally:
         ix.close()
     if statistics.documents != manifest.documents:

@@ -101,13 +101,31 @@ _synonyms_option = click.option(
     envvar=config.SYNONYMS,
     help="Synonyms file. [default: $FAQSEARCH_SYNONYMS, else the shipped one]",
 )
-_semantic_option = click.option(
-    "--semantic",
-    is_flag=True,
-    envvar="FAQSEARCH_SEMANTIC",
-    help="Also rank by meaning (a sentence model re-scores the best 100 hits). "
-    "Needs the semantic extra (docs/ranking-by-meaning.md). [default: $FAQSEARCH_SEMANTIC]",
-)
+
+
+def _meaning_options(command):
+    """--words-only and --semantic: how a search ranks by meaning (by default with the
+    shipped static model)."""
+    command = click.option(
+        "--semantic",
+        is_flag=True,
+        envvar="FAQSEARCH_SEMANTIC",
+        help="Rank by meaning with a sentence model instead of the shipped one: closer, and "
+        "slower. Needs the semantic extra (docs/ranking-by-meaning.md). [default: $FAQSEARCH_SEMANTIC]",
+    )(command)
+    return click.option(
+        "--words-only",
+        is_flag=True,
+        envvar="FAQSEARCH_WORDS_ONLY",
+        help="Rank by the words alone, not also by meaning. [default: $FAQSEARCH_WORDS_ONLY]",
+    )(command)
+
+
+def _meaning(words_only: bool, semantic: bool) -> dict[str, bool]:
+    """Searcher's arguments for the options of _meaning_options."""
+    if words_only and semantic:
+        raise click.UsageError("--words-only and --semantic exclude each other")
+    return {"meaning": not words_only, "semantic": semantic}
 
 
 @main.command("search")
@@ -116,7 +134,7 @@ _semantic_option = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: query, corrected_query, total, hits, ...")
 @click.option("--exact", is_flag=True, help="Search the words as typed: no typo correction.")
 @click.option("--explain", is_flag=True, help="Show why each hit ranks where it does: matched words, fields, score parts.")
-@_semantic_option
+@_meaning_options
 @_index_option
 @_searched_corpus_option
 @_synonyms_option
@@ -127,6 +145,7 @@ def search_command(
     as_json: bool,
     exact: bool,
     explain: bool,
+    words_only: bool,
     semantic: bool,
     index_dir: Path | None,
     corpus: Path | None,
@@ -144,8 +163,9 @@ def search_command(
     Exit status: 0 hits, 1 no hits, 2 usage error.
     """
     text = " ".join(query)
+    meaning = _meaning(words_only, semantic)
     try:
-        with Searcher(index_dir, corpus=corpus, synonyms=synonyms, semantic=semantic) as searcher:
+        with Searcher(index_dir, corpus=corpus, synonyms=synonyms, **meaning) as searcher:
             if searcher.built is not None and not as_json:
                 _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
             if searcher.corpus is not None and searcher.corpus != config.default_corpus().resolve() and not as_json:
@@ -243,8 +263,10 @@ def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, qu
 @click.option("--qrels", type=click.Path(exists=True, path_type=Path), help="Judgments: a .tsv file, or a folder of <split>.tsv. [default: qrels/ beside the corpus]")
 @click.option("--split", default="test", show_default=True, help="Which judgments (and queries marked with a split) to use.")
 @click.option("--json", "as_json", is_flag=True, help="Print the measures as JSON.")
-@_semantic_option
-def eval_command(corpus: Path, queries: Path | None, qrels: Path | None, split: str, as_json: bool, semantic: bool) -> None:
+@_meaning_options
+def eval_command(
+    corpus: Path, queries: Path | None, qrels: Path | None, split: str, as_json: bool, words_only: bool, semantic: bool
+) -> None:
     """Measure ranking quality on a judged collection: nDCG@10, MRR@10, P@1, R@100.
 
     The corpus is indexed into a temporary directory; the measures are averaged over the
@@ -257,10 +279,11 @@ def eval_command(corpus: Path, queries: Path | None, qrels: Path | None, split: 
     """
     from .evaluate import evaluate, load_collection
 
+    meaning = _meaning(words_only, semantic)
     try:
         evaluation = evaluate(
             load_collection(corpus, queries, qrels, split),
-            searcher_factory=lambda ix, source: Searcher(ix, corpus=source, semantic=semantic),
+            searcher_factory=lambda ix, source: Searcher(ix, corpus=source, **meaning),
         )
     except FaqsearchError as exc:
         _fail(str(exc))

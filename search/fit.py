@@ -9,6 +9,13 @@ document holds. The threshold was chosen on the article's development questions,
 it answers and those it does not (benchmarks/RESULTS.md, "Whole questions, word forms and
 questions the article does not answer"); only plain-word queries are judged (syntax says
 what to match already).
+
+With ranking by meaning (the default), a best hit that lacks some of the query's words may
+still say the same thing in other words; it is called weak only when it also lacks part
+of the query's words (less than WEAK_FIT_WITH_MEANING) and its meaning is not close either
+(cosine below WEAK_CLOSENESS). Both were chosen together on the same development questions,
+in the middle of the range that flags the most questions the article does not answer while
+flagging at most 5% of those it does (RESULTS.md, same section).
 """
 
 from __future__ import annotations
@@ -20,6 +27,22 @@ from whoosh.query import Or, Phrase, Query, Term
 from .vocabulary import Vocabulary
 
 WEAK_FIT = 0.225
+WEAK_FIT_WITH_MEANING = 0.65
+WEAK_CLOSENESS = 0.52
+
+
+def weak(fit: float, closeness: float | None = None) -> bool:
+    """Whether a best hit of this `fit` (and, when ranking by meaning, this `closeness`:
+    the cosine of query and hit) answers the query too poorly to be presented as its answer."""
+    if closeness is None:
+        return fit < WEAK_FIT
+    return weak_with(fit, closeness, WEAK_FIT_WITH_MEANING, WEAK_CLOSENESS)
+
+
+def weak_with(fit: float, closeness: float, fit_below: float, closeness_below: float) -> bool:
+    """The rule of `weak` with meaning, for given thresholds (benchmarks/unanswerable.py
+    sweeps them)."""
+    return fit < fit_below and closeness < closeness_below
 
 
 def fit(searcher, vocabulary: Vocabulary, clauses: list[Query], docnum: int) -> float:

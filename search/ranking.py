@@ -26,6 +26,8 @@ class RankingSettings:
     proximity_weight weight of each pair of neighbouring query words found near each other
                      in the document (a sequential dependence model); 0 turns it off
     proximity_slop   how many words may stand between the two words of such a pair
+    meaning_weight   weight of the cosine of query and document (the shipped static model,
+                     `search.meaning`) beside the words' score divided by the best one
     """
 
     k1: float = 1.2
@@ -36,6 +38,7 @@ class RankingSettings:
     proximity_weight: float = 0.1
     proximity_slop: int = 2
     proximity_field: str = CONTENT_FIELD
+    meaning_weight: float = 1.0
 
     def weighting(self, statistics: Statistics = UNKNOWN) -> BM25F:
         """The Whoosh scoring object for these settings, for an index with these statistics

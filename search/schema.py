@@ -14,7 +14,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import text_analyzer
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole

@@ -22,7 +22,7 @@ from . import config, store
 from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
-from .fit import WEAK_FIT, fit
+from .fit import fit, weak
 from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
@@ -33,6 +33,7 @@ from .synonyms import acronym_rules, read_synonyms
 
 if TYPE_CHECKING:
     from .explain import ScorePart
+    from .meaning import StaticMeaning
     from .semantic import Reranker
     from indexer import BuildStats
 
@@ -92,7 +93,8 @@ class Results:
     typo of one): the hits match the rest of the query only. `weak` is True when even the
     best hit holds too little of what the query asks: `fit` is the share it holds, its words
     weighed by rarity (`search.fit`; None for queries with syntax, which say what to match).
-    With `semantic=True` no match is called weak.
+    With `semantic=True` no match is called weak (no threshold of the sentence models was
+    calibrated).
     """
 
     query: str
@@ -143,9 +145,11 @@ class Searcher:
     pass `False` for none); acronyms mined from the corpus are always used. `ranking`
     changes how hits are scored (see `RankingSettings`). A search running longer than
     `time_budget` seconds is stopped with a QueryError, so no pattern can hang a caller.
-    `semantic=True` also ranks by meaning (see `search.semantic`; needs the `semantic`
-    extra, else SemanticUnavailable): the best 100 hits are re-scored by the similarity
-    of the query to each question and answer, and scores are then on that scale.
+    Searches rank by meaning as well as by words: the best 100 hits are re-scored by the
+    similarity of the query to each question and answer, with the static model shipped in
+    the package (`search.meaning`), and scores are then on that scale. `meaning=False`
+    ranks by the words alone. `semantic=True` uses a sentence model instead (slower and
+    closer; see `search.semantic`; needs the `semantic` extra, else SemanticUnavailable).
 
     A Searcher is safe to share between threads (a web server's workers, say): searches
     take turns on its open index, which Whoosh's readers need (they share file positions
@@ -162,6 +166,7 @@ class Searcher:
         synonyms: PathLike | bool | None = None,
         ranking: RankingSettings = DEFAULT_RANKING,
         time_budget: float = TIME_BUDGET,
+        meaning: bool = True,
         semantic: bool = False,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
@@ -177,12 +182,16 @@ class Searcher:
         self._builder: QueryBuilder | None = None
         self._vocabulary: Vocabulary | None = None
         self._stamp: tuple[int, int] | None = None
-        self._meaning: Reranker | None = None
+        self._meaning: StaticMeaning | Reranker | None = None
         self._lock = threading.RLock()
         if semantic:
-            from .semantic import Reranker  # numpy and the model: only when asked for
+            from .semantic import Reranker  # the sentence model: only when asked for
 
             self._meaning = Reranker(self.index_dir)
+        elif meaning:
+            from .meaning import StaticMeaning
+
+            self._meaning = StaticMeaning(ranking.meaning_weight)
         if not auto_build:
             self._open()
             return
@@ -255,11 +264,14 @@ class Searcher:
             searcher.stored_fields = functools.lru_cache(maxsize=STORED_CACHE)(searcher.stored_fields)
         except Exception as exc:  # Whoosh reports damage with many exception types
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
+        if self._meaning is not None:
+            try:
+                self._meaning.follow(generation, searcher.reader())
+            except IndexCorruptError:
+                searcher.close()
+                raise
         self.close()
         self._searcher, self._stamp = searcher, stamp
-        if self._meaning is not None:
-            reader = searcher.reader()
-            self._meaning.follow(lambda: (fields for _, fields in reader.iter_docs()), reader.doc_count())
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
 
@@ -374,9 +386,11 @@ class Searcher:
             if not results.hits and prepared.clauses:
                 assert self._vocabulary is not None
                 results.fit = fit(searcher, self._vocabulary, prepared.clauses, hit.docnum)
-                # Ranking by meaning may have found the answer in other words: the words'
-                # fit says nothing of that, so it calls no match weak then.
-                results.weak = results.fit < WEAK_FIT and self._meaning is None
+                # Ranking by meaning may have found the answer in other words: it judges then.
+                if self._meaning is None:
+                    results.weak = weak(results.fit)
+                else:
+                    results.weak = self._meaning.weak(results.fit, ranking.meaning.get(hit.docnum))
             results.hits.append(entry)
         return folded
 

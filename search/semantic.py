@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .encoder import INSTALL, Encoder, SemanticUnavailable
-from .schema import QUESTION_SEPARATOR
+from .meaning import document_text
 from .store import write_atomically
 
 # How much meaning counts beside the words, by the model's architecture; each chosen on the
@@ -190,6 +190,11 @@ class Reranker:
         rescored = sorted(((hit, score / best + parts[hit.docnum]) for hit, score in ranked), key=lambda pair: -round(pair[1], 9))
         return rescored, parts, best
 
+    def weak(self, fit_value: float, part: float | None) -> bool:
+        """Never: the sentence models find answers in other words, and no threshold of
+        theirs was calibrated (benchmarks/unanswerable.py --semantic measures them)."""
+        return False
+
     def embed_all(self, documents: Iterable[dict[str, Any]], progress: Callable[[int, int], None] | None = None) -> int:
         """Embed the stored fields of every document not embedded yet, and forget the vectors
         of documents no longer among them; returns how many were embedded."""
@@ -198,17 +203,12 @@ class Reranker:
         self.vectors.keep_only(texts)
         return added
 
-    def follow(self, documents: Callable[[], Iterable[dict[str, Any]]], count: int) -> None:
-        """Called when a new generation of the index opens, with its `count` documents:
-        once more vectors are kept than it has documents, those of documents gone are
-        forgotten (reading every document's text only then)."""
-        if len(self.vectors) > count:
-            self.vectors.keep_only(document_text(fields) for fields in documents())
-
-
-def document_text(fields: dict[str, Any]) -> str:
-    """What is embedded of a document: its questions and its answer."""
-    return f"{fields.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {fields.get('answer', '')}"
+    def follow(self, generation: Path, reader: Any) -> None:
+        """Called when a new generation of the index opens (`reader` reads it): once more
+        vectors are kept than it has documents, those of documents gone are forgotten
+        (reading every document's text only then)."""
+        if len(self.vectors) > reader.doc_count():
+            self.vectors.keep_only(document_text(fields) for _, fields in reader.iter_docs())
 
 
 def similarities(query: str, texts: Sequence[str], encoder: Encoder, vectors: DocumentVectors) -> list[float]:

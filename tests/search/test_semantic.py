@@ -98,7 +98,7 @@ def test_a_model_pooling_otherwise_is_refused(tmp_path):
 @needs_model
 def test_meaning_finds_a_question_in_other_words(corpus, tmp_path):
     query = "does ms hurt"  # "hurt" is in neither answer: the words alone cannot choose
-    with Searcher(tmp_path / "ix", corpus=corpus) as lexical:
+    with Searcher(tmp_path / "ix", corpus=corpus, meaning=False) as lexical:
         assert lexical.search(query)[0].question == "Does MS cause fatigue?"
     with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
         hits = searcher.results(query, explain=True).hits

@@ -1,0 +1,142 @@
+"""Ranking by meaning with the shipped static model: on in every default search."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from indexer import build_index
+from search import IndexCorruptError, Searcher, cli, meaning, store
+
+ARTICLE = """Sample answers
+
+Does MS cause fatigue?
+
+Fatigue is common and can be tiring for days.
+
+Is MS painful in early stages?
+
+Spasms and optic neuritis can be painful.
+
+Can MS cause high hemoglobin?
+
+Hemoglobin is measured with a blood count.
+"""
+
+
+@pytest.fixture
+def corpus(write_corpus):
+    return write_corpus({"ms.txt": ARTICLE})
+
+
+def test_a_text_is_the_unit_mean_of_its_word_pieces():
+    model = meaning.shipped_model()
+    pieces = model.pieces("Multiple Sclerosis")
+    assert pieces == model.pieces("multiple sclerosis") and pieces  # lower-cased
+    expected = np.asarray(model.vectors[pieces], dtype=np.float32).mean(0)
+    row = model.encode(["Multiple Sclerosis"])[0]
+    assert np.allclose(row, expected / np.linalg.norm(expected), atol=1e-6)
+    assert float(np.linalg.norm(row)) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_text_without_known_pieces_has_no_meaning():
+    model = meaning.shipped_model()
+    assert model.pieces("") == [] and model.pieces("x" * 500) == []  # a "word" past BERT's length
+    assert not model.encode(["", "\u2603\u2603"]).any()
+
+
+def test_a_long_text_is_cut_to_its_opening_pieces():
+    model = meaning.shipped_model()
+    long = "iron " * (meaning.MAX_PIECES + 50)
+    assert len(model.pieces(long)) == meaning.MAX_PIECES
+
+
+def test_related_texts_are_closer_than_unrelated_ones():
+    painful, hurt, hemoglobin = meaning.shipped_model().encode(
+        ["Is MS painful in early stages?", "does multiple sclerosis hurt", "Hemoglobin is measured with a blood count."]
+    )
+    assert float(painful @ hurt) > float(hemoglobin @ hurt)
+
+
+def test_a_default_search_finds_a_question_in_other_words(corpus, tmp_path):
+    query = "does ms hurt"  # "hurt" is in no answer: the words alone cannot choose
+    with Searcher(tmp_path / "ix", corpus=corpus, meaning=False) as words:
+        assert words.search(query)[0].question != "Is MS painful in early stages?"
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher:
+        hits = searcher.results(query, explain=True).hits
+    assert hits[0].question == "Is MS painful in early stages?"
+    assert "meaning" in [part.field for part in hits[0].explanation]  # what put it first
+
+
+def test_every_document_has_its_meaning_in_the_generation(corpus, tmp_path):
+    build_index(corpus, tmp_path / "ix")
+    generation = store.current_generation(tmp_path / "ix")
+    with Searcher(tmp_path / "ix", auto_build=False, meaning=False) as searcher:
+        reader = searcher._current().reader()
+        texts = {docnum: meaning.document_text(fields) for docnum, fields in reader.iter_docs()}
+    vectors = meaning.read_vectors(generation, len(texts), meaning.shipped_model().dimensions)
+    for docnum, text in texts.items():
+        assert np.allclose(vectors[docnum], meaning.shipped_model().encode([text])[0], atol=2e-3)  # float16
+
+
+def _vectors_by_question(index_dir):
+    generation = store.current_generation(index_dir)
+    with Searcher(index_dir, auto_build=False, meaning=False) as searcher:
+        reader = searcher._current().reader()
+        vectors = meaning.read_vectors(generation, reader.doc_count_all(), meaning.shipped_model().dimensions)
+        return {fields["question"]: vectors[docnum].tolist() for docnum, fields in reader.iter_docs()}
+
+
+def test_an_update_writes_the_meaning_a_full_build_writes_embedding_only_what_changed(write_corpus, tmp_path, monkeypatch):
+    root = write_corpus({"a.txt": ARTICLE, "b.txt": "B\n\nWhat is ferritin?\n\nA protein that stores iron.\n"})
+    build_index(root, tmp_path / "ix")
+    (root / "b.txt").write_text("B\n\nWhat is ferritin?\n\nA blood protein that stores iron in cells.\n")
+    embedded = []
+    encode = meaning.StaticModel.encode
+    monkeypatch.setattr(meaning.StaticModel, "encode", lambda self, texts: embedded.extend(texts) or encode(self, texts))
+    build_index(root, tmp_path / "ix")
+    assert len(embedded) == 1 and "stores iron in cells" in embedded[0]
+    build_index(root, tmp_path / "full", full=True)
+    assert _vectors_by_question(tmp_path / "ix") == _vectors_by_question(tmp_path / "full")
+
+
+def test_missing_meaning_is_damage_that_a_search_repairs(corpus, tmp_path):
+    build_index(corpus, tmp_path / "ix")
+    (store.current_generation(tmp_path / "ix") / meaning.VECTORS_FILE).write_bytes(b"not numpy")
+    with pytest.raises(IndexCorruptError, match=meaning.VECTORS_FILE):
+        Searcher(tmp_path / "ix", auto_build=False)
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher:  # rebuilt
+        assert searcher.search("fatigue")[0].question == "Does MS cause fatigue?"
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "hemoglobin"])
+    assert result.exit_code == 0
+
+
+def test_meaning_that_does_not_fit_the_index_is_refused(corpus, tmp_path):
+    build_index(corpus, tmp_path / "ix")
+    path = store.current_generation(tmp_path / "ix") / meaning.VECTORS_FILE
+    np.save(path, np.zeros((2, 7), dtype=np.float16))
+    with pytest.raises(IndexCorruptError, match="not 3 x"):
+        Searcher(tmp_path / "ix", auto_build=False)
+
+
+def test_a_question_nothing_in_the_corpus_is_about_is_a_weak_match(corpus, tmp_path):
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher:
+        off_topic = searcher.results("how tall is the eiffel tower")
+        assert off_topic.hits == [] or off_topic.weak
+        assert searcher.results("what does ms feel like, is it painful").weak is False
+
+
+def test_the_command_line_can_rank_by_words_alone(corpus, tmp_path):
+    args = ["search", "--json", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "does", "ms", "hurt"]
+    default = json.loads(CliRunner().invoke(cli.main, args).output)
+    words = json.loads(CliRunner().invoke(cli.main, [*args, "--words-only"]).output)
+    assert default["hits"][0]["question"] == "Is MS painful in early stages?"
+    assert words["hits"][0]["question"] != "Is MS painful in early stages?"
+
+
+def test_words_only_and_a_sentence_model_exclude_each_other(corpus, tmp_path):
+    result = CliRunner().invoke(cli.main, ["search", "--words-only", "--semantic", "--index", str(tmp_path / "ix"), "iron"])
+    assert result.exit_code == 2 and "exclude each other" in result.output
