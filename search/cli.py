@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from . import config, render
-from .errors import FaqsearchError
+from .errors import FaqsearchError, IndexMissingError
 from .searcher import Searcher
 
 EXIT_HITS, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
@@ -83,16 +83,20 @@ def _echo_lines(lines: Iterable[str], *, err: bool = False, color: bool | None =
         os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(package_name="faqsearch", prog_name="faqsearch")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Search question-and-answer articles: one answer per question, best first.
 
     \b
     faqsearch search ferritin
     faqsearch search "is there a blood test for MS" --limit 3
     faqsearch index --corpus ./my-articles
+    faqsearch status; faqsearch docs; faqsearch show ID
     """
+    if ctx.invoked_subcommand is None:  # asked for nothing: what there is to ask, no error
+        click.echo(ctx.get_help())
 
 
 _synonyms_option = click.option(
@@ -132,6 +136,7 @@ def _meaning(words_only: bool, semantic: bool) -> dict[str, bool]:
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1, max=1000), help="Most hits to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: query, corrected_query, total, hits, ...")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
 @click.option("--exact", is_flag=True, help="Search the words as typed: no typo correction.")
 @click.option("--explain", is_flag=True, help="Show why each hit ranks where it does: matched words, fields, score parts.")
 @_meaning_options
@@ -143,6 +148,7 @@ def search_command(
     query: tuple[str, ...],
     limit: int,
     as_json: bool,
+    as_jsonl: bool,
     exact: bool,
     explain: bool,
     words_only: bool,
@@ -164,6 +170,9 @@ def search_command(
     """
     text = " ".join(query)
     meaning = _meaning(words_only, semantic)
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl exclude each other")
+    as_json = as_json or as_jsonl  # for machines either way: no summaries on stderr
     try:
         with Searcher(index_dir, corpus=corpus, synonyms=synonyms, **meaning) as searcher:
             if searcher.built is not None and not as_json:
@@ -175,7 +184,9 @@ def search_command(
             results = searcher.results(text, limit=limit, exact=exact, explain=explain)
     except FaqsearchError as exc:
         _fail(str(exc))
-    if as_json:
+    if as_jsonl:
+        _echo_lines(render.json_text(hit.to_dict(), indent=None) for hit in results.hits)
+    elif as_json:
         _echo_lines([render.json_text(results.to_dict())])
     else:
         colored = _use_color(color)
@@ -210,6 +221,88 @@ def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool)
     else:
         _echo_lines(render.acronym_lines(found))
     sys.exit(EXIT_HITS if found else EXIT_NO_HITS)
+
+
+@main.command("status")
+@_index_option
+@_synonyms_option
+@click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
+def status_command(index_dir: Path | None, synonyms: Path | None, as_json: bool) -> None:
+    """Show the live index: its corpus, when it was built, whether it is stale, what it holds.
+
+    Nothing is built or changed. Exit status: 0 an index is there, 1 none was built, 2 damaged.
+    """
+    from .status import index_status
+
+    try:
+        status = index_status(index_dir, synonyms)
+    except IndexMissingError as exc:
+        _fail(str(exc), EXIT_NO_HITS)
+    except FaqsearchError as exc:
+        _fail(str(exc))
+    _echo_lines([render.json_text(status.to_dict())] if as_json else render.status_lines(status))
+
+
+@main.command("docs")
+@click.option("--source", help="Only the documents of this corpus file (its name as `docs` shows it).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of documents.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per document, a line each.")
+@_index_option
+@_searched_corpus_option
+def docs_command(source: str | None, as_json: bool, as_jsonl: bool, index_dir: Path | None, corpus: Path | None) -> None:
+    """List the indexed documents: id, source file and position, question.
+
+    Exit status: 0 some listed, 1 none.
+    """
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl exclude each other")
+    try:
+        with Searcher(index_dir, corpus=corpus, meaning=False) as searcher:
+            found = searcher.documents(source)
+    except FaqsearchError as exc:
+        _fail(str(exc))
+    if as_jsonl:
+        _echo_lines(render.json_text(_listed(d), indent=None) for d in found)
+    elif as_json:
+        _echo_lines([render.json_text([_listed(d) for d in found])])
+    elif found:
+        _echo_lines(render.document_list_lines(found))
+    else:
+        click.echo("No documents" + (f" from {render.name(source)}" if source else "") + ".", err=True)
+    sys.exit(EXIT_HITS if found else EXIT_NO_HITS)
+
+
+def _listed(document) -> dict:
+    data = document.to_dict()
+    del data["related"]  # a listing does not search for each document's neighbours
+    return data
+
+
+@main.command("show")
+@click.argument("doc_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the document as one JSON object.")
+@click.option("--related", default=3, show_default=True, type=click.IntRange(min=0, max=50), help="Related questions to show.")
+@_index_option
+@_searched_corpus_option
+@_color_option
+def show_command(doc_id: str, as_json: bool, related: int, index_dir: Path | None, corpus: Path | None, color: str) -> None:
+    """Print one document whole (ID as `search` and `docs` show it): question, other
+    phrasings, answer, source, and the closest other questions.
+
+    Exit status: 0 shown, 1 no such document.
+    """
+    try:
+        with Searcher(index_dir, corpus=corpus) as searcher:
+            document = searcher.document(doc_id, related=related)
+    except FaqsearchError as exc:
+        _fail(str(exc))
+    if document is None:
+        _fail(f"no document with id {doc_id!r} (faqsearch docs lists them)", EXIT_NO_HITS)
+    if as_json:
+        _echo_lines([render.json_text(document.to_dict())])
+    else:
+        colored = _use_color(color)
+        _echo_lines(render.document_lines(document, color=colored, width=_width()), color=colored)
 
 
 @main.command("index")

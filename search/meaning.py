@@ -174,6 +174,18 @@ class StaticMeaning:
         rows = np.asarray(self._vectors[list(docnums)], dtype=np.float32)
         return (rows @ asked).tolist()
 
+    def nearest(self, docnum: int, count: int) -> list[tuple[int, float]]:
+        """The `count` documents closest in meaning to document `docnum` (itself left out),
+        with their cosines, closest first."""
+        asked = np.asarray(self._vectors[docnum], dtype=np.float32)
+        chunk = 1 << 16  # rows converted at a time: a large index's vectors stay mapped, not copied
+        similarity = np.concatenate(
+            [np.asarray(self._vectors[start : start + chunk], dtype=np.float32) @ asked for start in range(0, len(self._vectors), chunk)]
+        )
+        similarity[docnum] = -np.inf
+        found = np.argsort(-similarity, kind="stable")[:count]
+        return [(int(i), float(similarity[i])) for i in found if np.isfinite(similarity[i]) and similarity[i] > 0]
+
     def weak(self, fit_value: float, part: float | None) -> bool:
         """Whether the best hit, of this words' fit and meaning part, is a weak match."""
         return weak(fit_value, None if part is None or not self.weight else part / self.weight)

@@ -21,7 +21,9 @@ from .searcher import Hit, Results
 if TYPE_CHECKING:
     from indexer import BuildStats
 
+    from .documents import Document
     from .evaluate import Evaluation
+    from .status import IndexStatus
 
 _UNSAFE = re.compile(f"{CONTROL}|{BIDI}")
 # In JSON they are written as \uXXXX escapes instead (with the line and paragraph
@@ -41,9 +43,10 @@ def name(text: str) -> str:
     return safe(text.translate(_LINE_BREAKS))
 
 
-def json_text(data: Any) -> str:
-    """`data` as indented JSON, with characters that could act on a terminal escaped."""
-    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False, indent=2))
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """`data` as JSON (indented, or on one line with `indent=None`), with characters that
+    could act on a terminal escaped."""
+    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False, indent=indent))
 
 
 def results_lines(results: Results, *, color: bool, explain: bool = False, width: int | None = None) -> Iterator[str]:
@@ -175,6 +178,54 @@ def build_lines(stats: BuildStats, *, verbose: bool = True) -> Iterator[str]:
         more = f" and {len(stats.acronyms) - 8} more (faqsearch acronyms)" if len(stats.acronyms) > 8 else ""
         yield f"Acronyms: {shown}{more}"
     yield f"Index: {name(str(stats.index_dir))}"
+
+
+def status_lines(status: IndexStatus) -> Iterator[str]:
+    """The index and its corpus, one fact a line."""
+    if status.stale is None:
+        freshness = "the corpus is gone; searches read the index as it is"
+    else:
+        freshness = "stale: the corpus changed since (the next search updates it)" if status.stale else "up to date"
+    acronyms = ", ".join(f"{safe(a)} ({safe(f[0])})" for a, f in status.acronyms.items()) or "none"
+    yield f"Index:     {name(status.index_dir)} ({name(status.generation)}, {status.size_bytes / 2**20:.1f} MiB)"
+    yield f"Built:     {status.built_at}, {freshness}"
+    yield f"Corpus:    {name(status.corpus)}"
+    yield f"Holds:     {status.documents} document{'s' if status.documents != 1 else ''} from {status.files} file{'s' if status.files != 1 else ''}"
+    yield f"Acronyms:  {acronyms}"
+    yield f"Synonyms:  {status.synonym_rules} group{'s' if status.synonym_rules != 1 else ''} from {name(status.synonyms or '')}"
+    yield f"Meaning:   {safe(status.meaning)}"
+
+
+def document_list_lines(documents: list[Document]) -> Iterator[str]:
+    """One document a line: id, source and position, question."""
+    for document in documents:
+        where = name(document.source) + (f" § {safe(document.section)}" if document.section else f":{document.position}")
+        yield f"{safe(document.id)}  {where}  {safe(document.question)}"
+
+
+def document_lines(document: Document, *, color: bool, width: int | None = None) -> Iterator[str]:
+    """One document whole: question, other phrasings, the answer, where it comes from, and
+    its related questions."""
+    yield _style(safe(document.question), color, bold=True)
+    for other in document.alternates:
+        yield f"also asked: {safe(other)}"
+    yield ""
+    for paragraph in document.answer.split("\n"):
+        if paragraph.strip():
+            yield from _wrapped(safe(paragraph), "", width)
+    yield ""
+    where = name(document.source) + (f" § {safe(document.section)}" if document.section else f", question {document.position}")
+    yield _style(f"Source: {where}", color, dim=True)
+    if document.title:
+        yield _style(f"Title: {safe(document.title)}", color, dim=True)
+    if document.url:
+        yield _style(f"URL: {safe(document.url)}", color, dim=True)
+    yield _style(f"Id: {safe(document.id)}", color, dim=True)
+    if document.related:
+        yield ""
+        yield "See also:"
+        for related in document.related:
+            yield f"  {safe(related.question)}  {_style(f'(faqsearch show {safe(related.id)})', color, dim=True)}"
 
 
 def evaluation_lines(evaluation: Evaluation) -> Iterator[str]:

@@ -16,6 +16,7 @@ from whoosh.query import Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
 from whoosh.collectors import TimeLimit
 
+from . import documents
 from . import highlight as highlights
 from . import whoosh_fixes  # noqa: F401  (applies its fix on import)
 from . import config, store
@@ -23,7 +24,8 @@ from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
 from .fit import fit, weak
-from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
+from .documents import Document, Related
+from .errors import FaqsearchError, IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .schema import QUESTION_KEY_FIELD, QUESTION_SEPARATOR, question_key
@@ -43,6 +45,7 @@ STORED_CACHE = 2048  # documents whose stored fields an open index keeps
 RERANK_DEPTH = 30  # hits whose scores the proximity of query words may still change
 EXACT_COUNT_LIMIT = 20_000  # above this many documents a count of all matches is estimated
 TIME_BUDGET = 5.0  # seconds a search may take before it is stopped
+RELATED = 3  # questions `document` relates to each one
 BUILD_WAIT = 60.0  # seconds a first build waits for another process's build of the same index
 
 
@@ -422,6 +425,42 @@ class Searcher:
     def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:
         """The top `limit` hits for `query`, best first. Raises QueryError for an unparsable query."""
         return self.results(query, limit, highlight=highlight, exact=exact).hits
+
+    def documents(self, source: str | None = None) -> list[Document]:
+        """Every document of the index (of one `source` file, when given), by source and
+        position, without their related questions."""
+        with self._lock:
+            return list(documents.in_order(self._current().reader(), source))
+
+    def document(self, doc_id: str, related: int = RELATED) -> Document | None:
+        """The document with this id, whole, with its `related` closest other questions
+        (by words and meaning, as a search for its question ranks them); None when the index
+        holds no such id."""
+        with self._lock:
+            searcher = self._current()
+            docnum = searcher.document_number(id=doc_id)
+            if docnum is None:
+                return None
+            document = documents.from_fields(searcher.stored_fields(docnum))
+            if related > 0:
+                document.related = self._related(document, docnum, related)
+            return document
+
+    def _related(self, document: Document, docnum: int, count: int) -> list[Related]:
+        """The questions a search for this one ranks first (by words, and meaning when on),
+        then, when those are too few, the documents nearest in meaning."""
+        try:
+            hits = self._results(document.question, count + 1, False, False, False).hits
+        except FaqsearchError:  # a question that reads as a query no search can run
+            hits = []
+        related = [Related(hit.id, hit.question, hit.score) for hit in hits if hit.id != document.id and hit.answer != document.answer]
+        if len(related) < count and self._meaning is not None:
+            searcher, seen = self._current(), {document.id, *(r.id for r in related)}
+            for other, similarity in self._meaning.nearest(docnum, count + len(seen)):
+                fields = searcher.stored_fields(other)
+                if fields["id"] not in seen and fields.get("answer") != document.answer and len(related) < count:
+                    related.append(Related(fields["id"], fields.get("question", "").split(QUESTION_SEPARATOR)[0], round(similarity, 4)))
+        return related[:count]
 
     @property
     def document_count(self) -> int:

@@ -190,6 +190,10 @@ class Reranker:
         rescored = sorted(((hit, score / best + parts[hit.docnum]) for hit, score in ranked), key=lambda pair: -round(pair[1], 9))
         return rescored, parts, best
 
+    def nearest(self, docnum: int, count: int) -> list[tuple[int, float]]:
+        """None: a sentence model's vectors are keyed by text, not kept per document."""
+        return []
+
     def weak(self, fit_value: float, part: float | None) -> bool:
         """Never: the sentence models find answers in other words, and no threshold of
         theirs was calibrated (benchmarks/unanswerable.py --semantic measures them)."""

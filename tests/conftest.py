@@ -29,6 +29,8 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("FAQSEARCH_CORPUS", raising=False)
     monkeypatch.delenv("FAQSEARCH_MODEL", raising=False)
     monkeypatch.delenv("FAQSEARCH_SEMANTIC", raising=False)
+    monkeypatch.delenv("FAQSEARCH_WORDS_ONLY", raising=False)
+    monkeypatch.delenv("FAQSEARCH_SYNONYMS", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 

@@ -1,0 +1,75 @@
+"""The documents an index holds, whole: what `faqsearch docs` lists and `show` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .schema import QUESTION_SEPARATOR
+
+
+@dataclass
+class Related:
+    """Another question of the same corpus close to a document's, by words and meaning."""
+
+    id: str
+    question: str
+    score: float
+
+
+@dataclass
+class Document:
+    """One question with its whole answer, as indexed.
+
+    `alternates` are other phrasings of the question; `url` and `description` the source
+    page's canonical address and summary, when it gave them. `related` (filled by
+    `Searcher.document`) are the closest other questions, best first.
+    """
+
+    id: str
+    question: str
+    answer: str
+    source: str
+    title: str = ""
+    section: str = ""
+    position: int = 0
+    alternates: list[str] = field(default_factory=list)
+    url: str = ""
+    description: str = ""
+    related: list[Related] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+def from_fields(fields: dict[str, Any]) -> Document:
+    """A Document from a Whoosh document's stored fields."""
+    questions = fields.get("question", "").split(QUESTION_SEPARATOR)
+    return Document(
+        id=fields["id"],
+        question=questions[0],
+        answer=fields.get("answer", ""),
+        source=fields.get("source", ""),
+        title=fields.get("title", "") or "",
+        section=fields.get("section", "") or "",
+        position=int(fields.get("position", 0) or 0),
+        alternates=questions[1:],
+        url=fields.get("url", "") or "",
+        description=fields.get("description", "") or "",
+    )
+
+
+def in_order(reader: Any, source: str | None = None) -> Iterator[Document]:
+    """Every document of `reader` (of one `source` file, when given), by source and position.
+
+    Only the keys are held to order them, not the documents: an index may hold far more
+    text than memory."""
+    keys = [
+        (fields.get("source", ""), int(fields.get("position", 0) or 0), docnum)
+        for docnum, fields in reader.iter_docs()
+        if source is None or fields.get("source", "") == source
+    ]
+    for _, _, docnum in sorted(keys):
+        yield from_fields(reader.stored_fields(docnum))
