@@ -26,7 +26,13 @@ from pathlib import Path
 
 from corpus import ARTICLES
 
-from .run import REPEATS, build_in_fresh_process, installed_cli, median_seconds_pair, percentiles
+from .run import (
+    REPEATS,
+    build_in_fresh_process,
+    installed_cli,
+    median_seconds_pair,
+    percentiles,
+)
 
 QUERIES = Path(__file__).resolve().parent / "article" / "queries.jsonl"
 

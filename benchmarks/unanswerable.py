@@ -69,7 +69,7 @@ def main() -> int:
     if args.sweep and rows and rows[0][4] is None:
         print("development split, threshold of the words' fit:")
         for step in range(5, 100, 5):
-            flagged, un, wrong, an = rates(rows, "dev", lambda row: row[3] < step / 100)
+            flagged, un, wrong, an = rates(rows, "dev", lambda row, below=step / 100: row[3] < below)
             print(f"  {step / 100:.2f}  unanswerable flagged {flagged / un:5.0%}   answerable flagged {wrong / an:6.1%}")
     elif args.sweep:
         print("development split, unanswerable / answerable flagged, by the words' fit (rows) and closeness (columns):")
@@ -78,7 +78,7 @@ def main() -> int:
         for step in range(5, 101, 5):
             cells = []
             for c in closeness:
-                flagged, un, wrong, an = rates(rows, "dev", lambda row: fit.weak_with(row[3], row[4], step / 100, c))
+                flagged, un, wrong, an = rates(rows, "dev", lambda row, f=step / 100, c=c: fit.weak_with(row[3], row[4], f, c))
                 cells.append(f"{flagged / un:>6.0%}/{wrong / an:<5.1%}")
             print(f"  {step / 100:.2f}  " + "".join(cells))
     return 0

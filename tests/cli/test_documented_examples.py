@@ -95,3 +95,16 @@ def test_documented_example(where, commands, tmp_path_factory, monkeypatch):
         result = CliRunner().invoke(cli.main, words[1:], env={"COLUMNS": "80", **dict(os.environ)})
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         assert _comparable(result.output.splitlines()) == _comparable(expected), f"{where}: {command}"
+
+
+_OPTIONS = re.compile(r"Options of `faqsearch (\w+)`:\n\n```\n(.*?)```", re.S)
+
+
+@pytest.mark.parametrize(
+    "page,command,block",
+    [(page.name, m[1], m[2]) for page in PAGES for m in _OPTIONS.finditer(page.read_text(encoding="utf-8"))],
+)
+def test_documented_options_are_what_help_prints(page, command, block):
+    result = CliRunner().invoke(cli.main, [command, "--help"], env={"COLUMNS": "80"})
+    printed = result.output.split("Options:\n", 1)[1]
+    assert [line[2:].rstrip() for line in printed.splitlines()] == block.rstrip("\n").splitlines(), page
