@@ -245,11 +245,14 @@ def status_command(index_dir: Path | None, synonyms: Path | None, as_json: bool)
 
 @main.command("docs")
 @click.option("--source", help="Only the documents of this corpus file (its name as `docs` shows it).")
+@click.option("-n", "--limit", type=click.IntRange(min=1), help="Most documents to list. [default: all]")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of documents.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per document, a line each.")
 @_index_option
 @_searched_corpus_option
-def docs_command(source: str | None, as_json: bool, as_jsonl: bool, index_dir: Path | None, corpus: Path | None) -> None:
+def docs_command(
+    source: str | None, limit: int | None, as_json: bool, as_jsonl: bool, index_dir: Path | None, corpus: Path | None
+) -> None:
     """List the indexed documents: id, source file and position, question.
 
     Exit status: 0 some listed, 1 none.
@@ -258,7 +261,7 @@ def docs_command(source: str | None, as_json: bool, as_jsonl: bool, index_dir: P
         raise click.UsageError("--json and --jsonl exclude each other")
     try:
         with Searcher(index_dir, corpus=corpus, meaning=False) as searcher:
-            found = searcher.documents(source)
+            found = searcher.documents(source)[:limit]
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_jsonl:
@@ -303,6 +306,41 @@ def show_command(doc_id: str, as_json: bool, related: int, index_dir: Path | Non
     else:
         colored = _use_color(color)
         _echo_lines(render.document_lines(document, color=colored, width=_width()), color=colored)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(min=1, max=65535), help="Port to listen on.")
+@_index_option
+@_searched_corpus_option
+def serve_command(host: str, port: int, index_dir: Path | None, corpus: Path | None) -> None:
+    """Serve the search page and a JSON API over HTTP (read-only).
+
+    \b
+    /                      the search page (results as you type; works without JavaScript)
+    /api/search?q=&limit=  what `search --json` prints
+    /api/documents/ID      one document with its related questions
+    /api/status, /healthz  the index; whether the server answers
+    /openapi.json          the API's description
+    Needs the serve extra: pip install '.[serve]' (docs/serving.md). Ctrl-C stops it.
+    """
+    try:
+        import uvicorn
+
+        from .web import create_app
+    except ImportError:
+        _fail("faqsearch serve needs the serve extra: pip install '.[serve]' (from a clone) or 'faqsearch[serve]'")
+    from .serving import check_address
+
+    try:
+        check_address(host, port)
+        with Searcher(index_dir, corpus=corpus) as searcher:
+            if searcher.built is not None:
+                _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
+            _echo_lines(render.serving_lines(host, port, searcher.document_count), err=True)
+            uvicorn.run(create_app(searcher), host=host, port=port, log_level="warning")
+    except FaqsearchError as exc:
+        _fail(str(exc))
 
 
 @main.command("index")

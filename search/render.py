@@ -228,6 +228,14 @@ def document_lines(document: Document, *, color: bool, width: int | None = None)
             yield f"  {safe(related.question)}  {_style(f'(faqsearch show {safe(related.id)})', color, dim=True)}"
 
 
+def serving_lines(host: str, port: int, documents: int) -> Iterator[str]:
+    """What `faqsearch serve` says once it listens."""
+    shown = f"[{host}]" if ":" in host else host
+    yield f"Serving {documents} document{'s' if documents != 1 else ''} on http://{shown}:{port}/ (Ctrl-C stops)"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        yield f"Note: {safe(host)} is not loopback; anyone who can reach it can search this index."
+
+
 def evaluation_lines(evaluation: Evaluation) -> Iterator[str]:
     """A table of measures: one row for all queries, then one per query category."""
     names = list(evaluation.measures)

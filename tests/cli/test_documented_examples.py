@@ -2,7 +2,8 @@
 
 Every `$ faqsearch ...` line of a console block in those files is run through the CLI, from
 the repository's root, and its output compared with the lines below it, scores and timings
-aside (decimal numbers are compared as "#", and the index's path is not compared). Blocks
+aside (decimal numbers are compared as "#", the index's path is not compared, and the
+clone's place, build times and generation names are placeholders). Blocks
 that need what a test cannot have (the larger model, the user's own folders) are skipped
 with the reason; installation lines are not run.
 """
@@ -54,8 +55,24 @@ def _blocks(page: Path) -> list[tuple[int, list[tuple[str, list[str]]]]]:
     return blocks
 
 
+# What differs from machine to machine: where the clone is (the pages show /home/me/faqsearch),
+# when an index was built, and its generation's name.
+_PLACES = [
+    (re.compile(re.escape(str(ROOT)) + "|/home/me/faqsearch"), "<clone>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"), "<time>"),
+    (re.compile(r"gen-\d+"), "gen-#"),
+]
+
+
 def _comparable(lines: list[str]) -> list[str]:
-    return [_DECIMAL.sub("#", line.rstrip()) for line in lines if not line.startswith("Index: ")]
+    out = []
+    for line in lines:
+        if line.startswith("Index: "):
+            continue
+        for pattern, placeholder in _PLACES:
+            line = pattern.sub(placeholder, line)
+        out.append(_DECIMAL.sub("#", line.rstrip()))
+    return out
 
 
 def _skip_reason(commands: list[tuple[str, list[str]]]) -> str | None:
@@ -97,7 +114,7 @@ def test_documented_example(where, commands, tmp_path_factory, monkeypatch):
         assert _comparable(result.output.splitlines()) == _comparable(expected), f"{where}: {command}"
 
 
-_OPTIONS = re.compile(r"Options of `faqsearch (\w+)`:\n\n```\n(.*?)```", re.S)
+_OPTIONS = re.compile(r"Options of `faqsearch (\w+)`:\n\n```\n(.*?)```", re.DOTALL)
 
 
 @pytest.mark.parametrize(

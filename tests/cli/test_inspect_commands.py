@@ -59,6 +59,7 @@ def test_docs_lists_documents_for_people_and_machines(where):
     lines = run("docs", "--jsonl", *where).output.splitlines()
     assert [json.loads(line)["question"] for line in lines] == ["What is ferritin?", "What does a ferritin test measure?", "Can MS cause fatigue?"]
     assert json.loads(run("docs", "--json", *where).output)[2]["answer"].startswith("Fatigue")
+    assert len(run("docs", "-n", "2", *where).output.splitlines()) == 2
     none = run("docs", "--source", "b.txt", *where)
     assert none.exit_code == 1 and none.stdout == "" and "No documents from b.txt." in none.stderr
     assert run("docs", "--json", "--jsonl", *where).exit_code == 2
@@ -85,3 +86,9 @@ def test_search_jsonl_writes_one_hit_a_line(where):
     nothing = run("search", "--jsonl", "--exact", "zzzzqx", *where)
     assert nothing.exit_code == 1 and nothing.stdout == ""
     assert run("search", "--json", "--jsonl", "iron", *where).exit_code == 2
+
+
+def test_the_shell_completes_commands():
+    env = {"_FAQSEARCH_COMPLETE": "bash_complete", "COMP_WORDS": "faqsearch st", "COMP_CWORD": "1"}
+    result = CliRunner().invoke(cli.main, [], env=env, prog_name="faqsearch")
+    assert result.output.splitlines() == ["plain,status"]  # click's bash protocol: type,value

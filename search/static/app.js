@@ -1,0 +1,117 @@
+// faqsearch's search page: results as you type. Without this script the form still works
+// (it submits with GET and the server renders the results). Document text only ever goes
+// into text nodes; highlights are parsed as HTML by DOMParser (which runs nothing) and
+// rebuilt from their text and <mark> elements alone.
+"use strict";
+
+(() => {
+  const input = document.getElementById("q");
+  const results = document.getElementById("results");
+  if (!input || !results) return;
+  const DEBOUNCE_MS = 150;
+  let timer = null;
+  let controller = null;
+  let latest = 0;
+
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  const marked = (fragment) => {
+    const out = el("p", "fragment");
+    const parsed = new DOMParser().parseFromString(`<body>${fragment}</body>`, "text/html");
+    for (const node of parsed.body.childNodes) {
+      if (node.nodeName === "MARK") out.append(el("mark", "", node.textContent));
+      else out.append(document.createTextNode(node.textContent));
+    }
+    return out;
+  };
+
+  const where = (hit) => (hit.section ? `${hit.source} § ${hit.section}` : `${hit.source}, question ${hit.position}`);
+
+  const render = (data) => {
+    const shown = data.corrected_query || data.query;
+    const parts = [];
+    if (data.corrected_query) {
+      const p = el("p", "corrected", "Showing results for ");
+      p.append(el("b", "", data.corrected_query));
+      parts.push(p);
+    }
+    const noun = data.total === 1 ? "answer" : "answers";
+    parts.push(el("p", "count", `${data.total_exact ? "" : "about "}${data.total} ${noun} for “${shown}”`));
+    if (data.missing.length) parts.push(el("p", "missing", `No answer mentions: ${data.missing.join(", ")}`));
+    if (data.weak_match) parts.push(el("p", "weak", "No answer fits this well; the closest ones follow."));
+    if (data.hits.length) {
+      const list = el("ol", "hits");
+      for (const hit of data.hits) {
+        const item = el("li", "hit");
+        const heading = el("h2");
+        const link = el("a", "", hit.question);
+        link.href = `/doc/${encodeURIComponent(hit.id)}`;
+        heading.append(link);
+        item.append(heading);
+        for (const other of hit.alternates) item.append(el("p", "also", `also asked: ${other}`));
+        for (const fragment of hit.highlights) item.append(marked(fragment));
+        item.append(el("p", "source", where(hit)));
+        list.append(item);
+      }
+      parts.push(list);
+    }
+    results.replaceChildren(...parts);
+  };
+
+  const search = async () => {
+    const query = input.value.trim();
+    const url = new URL(window.location.href);
+    if (query) url.searchParams.set("q", query);
+    else url.searchParams.delete("q");
+    history.replaceState(null, "", url);
+    document.title = query ? `${query} – faqsearch` : "faqsearch";
+    if (controller) controller.abort(); // a newer query: the older answer is not wanted
+    if (!query) {
+      results.replaceChildren();
+      return;
+    }
+    const mine = ++latest;
+    controller = new AbortController();
+    try {
+      const response = await fetch(`/api/search?q=${encodeURIComponent(query)}&limit=10`, { signal: controller.signal });
+      const data = await response.json();
+      if (mine !== latest) return; // stale: a later query was sent meanwhile
+      if (!response.ok) results.replaceChildren(el("p", "error", data.error || "the search failed"));
+      else render(data);
+    } catch (error) {
+      if (error.name !== "AbortError" && mine === latest) results.replaceChildren(el("p", "error", "the server did not answer"));
+    }
+  };
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(search, DEBOUNCE_MS);
+  });
+
+  // Keyboard: ↓ from the box to the first answer, ↑/↓ between answers, Esc back to the box,
+  // "/" anywhere to the box.
+  const links = () => [...results.querySelectorAll(".hit h2 a")];
+  document.addEventListener("keydown", (event) => {
+    const all = links();
+    const at = all.indexOf(document.activeElement);
+    if (event.key === "/" && document.activeElement !== input) {
+      event.preventDefault();
+      input.focus();
+    } else if (event.key === "ArrowDown" && (document.activeElement === input || at >= 0)) {
+      if (all[at + 1]) {
+        event.preventDefault();
+        all[at + 1].focus();
+      }
+    } else if (event.key === "ArrowUp" && at >= 0) {
+      event.preventDefault();
+      (at === 0 ? input : all[at - 1]).focus();
+    } else if (event.key === "Escape" && at >= 0) {
+      input.focus();
+    }
+  });
+})();

@@ -1,0 +1,139 @@
+"""`faqsearch serve`'s application through Starlette's test client: the API's contract,
+errors, limits, escaping, security headers, and following a rebuild."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("starlette", reason="the serve extra is not installed")
+pytest.importorskip("httpx", reason="Starlette's test client needs httpx (the test extra)")
+
+from starlette.testclient import TestClient
+
+from indexer import build_index
+from search import Searcher
+from search.web import MAX_LIMIT, MAX_QUERY, create_app
+
+ARTICLE = """Sample
+
+What is ferritin?
+
+Ferritin is a protein that stores iron in cells.
+
+Can MS cause fatigue?
+
+Fatigue is the commonest symptom of multiple sclerosis (MS).
+
+Is this page safe?
+
+A page may say <script>alert(1)</script> or link to javascript:alert(2) and "quote" & 'apostrophe'.
+"""
+
+
+@pytest.fixture
+def served(write_corpus, tmp_path):
+    corpus = write_corpus({"a.txt": ARTICLE})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher, TestClient(create_app(searcher), raise_server_exceptions=False) as client:
+        yield client, searcher, corpus
+
+
+def test_the_search_api_returns_what_search_json_prints(served):
+    client, searcher, _ = served
+    response = client.get("/api/search", params={"q": "ferritin", "limit": 2})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    assert response.json() == json.loads(json.dumps(searcher.results("ferritin", limit=2).to_dict()))
+    assert response.json()["hits"][0]["question"] == "What is ferritin?"
+
+
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({"q": ""}, "empty"),
+        ({"q": "x" * (MAX_QUERY + 1)}, "longer than"),
+        ({"q": "iron", "limit": "0"}, "limit"),
+        ({"q": "iron", "limit": str(MAX_LIMIT + 1)}, "limit"),
+        ({"q": "iron", "limit": "ten"}, "limit"),
+        ({"q": "*"}, "matches everything"),
+    ],
+)
+def test_bad_requests_get_one_line_json_errors(served, params, message):
+    client, _, _ = served
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert message in error and "\n" not in error and "Traceback" not in response.text
+
+
+def test_documents_status_and_health(served):
+    client, searcher, corpus = served
+    first = searcher.documents()[0]
+    document = client.get(f"/api/documents/{first.id}").json()
+    assert document["question"] == "What is ferritin?" and document["related"]
+    assert client.get("/api/documents/nope").status_code == 404
+    status = client.get("/api/status").json()
+    assert status["documents"] == 3 and status["corpus"] == corpus.name
+    assert client.get("/healthz").json() == {"ok": True, "documents": 3}
+
+
+def test_no_response_names_a_file_of_the_server(served, tmp_path):
+    client, _, _ = served
+    for path in ["/api/status", "/api/search?q=ferritin", "/healthz", "/", "/?q=iron", "/openapi.json"]:
+        assert str(tmp_path) not in client.get(path).text, path
+
+
+def test_an_internal_failure_says_nothing_of_the_server(served, monkeypatch, tmp_path):
+    client, searcher, _ = served
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"cannot open {tmp_path}/secret")
+
+    monkeypatch.setattr(searcher, "results", broken)
+    response = client.get("/api/search", params={"q": "iron"})
+    assert response.status_code == 500 and response.json() == {"error": "internal error"}
+
+
+def test_the_api_is_described_by_openapi(served):
+    client, _, _ = served
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/search", "/api/documents/{id}", "/api/status", "/healthz"} <= set(paths)
+
+
+def test_document_text_is_escaped_on_the_page(served):
+    client, _, _ = served
+    page = client.get("/", params={"q": "page safe"}).text
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page
+    document = client.get("/api/search", params={"q": "page safe"}).json()["hits"][0]
+    shown = client.get(f"/doc/{document['id']}").text
+    assert "<script>alert" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert '<script src="/static/app.js" defer></script>' in shown  # the only script
+
+
+def test_every_response_carries_the_security_headers(served):
+    client, _, _ = served
+    for path in ["/", "/?q=iron", "/api/search?q=iron", "/api/search?q=", "/static/app.js", "/nope"]:
+        headers = client.get(path).headers
+        assert "default-src 'none'" in headers["content-security-policy"], path
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_page_works_without_javascript(served):
+    client, _, _ = served
+    page = client.get("/", params={"q": "ferritn"}).text  # the form's GET, rendered by the server
+    assert "Showing results for <b>ferritin</b>" in page
+    assert '<a href="/doc/' in page and "<mark>ferritin</mark>" in page.lower()
+    assert 'value="ferritn"' in page
+    missing = client.get("/", params={"q": "is ms fatal"}).text
+    assert "No answer mentions: fatal" in missing
+
+
+def test_the_server_follows_a_rebuild_by_another_process(served, tmp_path):
+    client, _, corpus = served
+    assert client.get("/api/search", params={"q": "hemoglobin"}).json()["hits"] == []
+    (corpus / "b.txt").write_text("B\n\nWhat is hemoglobin?\n\nA protein of red blood cells.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "ix")
+    hits = client.get("/api/search", params={"q": "hemoglobin"}).json()["hits"]
+    assert [hit["question"] for hit in hits] == ["What is hemoglobin?"]

@@ -1,0 +1,131 @@
+"""The search page in a real headless browser: Debian's chromium, driven by Playwright.
+
+Skipped, with the reason, where the serve extra, Playwright or /usr/bin/chromium is missing
+(`.ci/run` installs them where it can).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette", reason="the serve extra is not installed")
+uvicorn = pytest.importorskip("uvicorn", reason="the serve extra is not installed")
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (the test extra)")
+
+from corpus import ARTICLES
+from search import Searcher
+from search.web import create_app
+
+CHROMIUM = os.environ.get("FAQSEARCH_CHROMIUM", "/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no browser at {CHROMIUM} (apt install chromium)")
+
+HOSTILE = """Hostile page
+
+Is this answer safe to show?
+
+It says <script>window.pwned = 1</script> and <img src=x onerror="window.pwned = 2"> and links to javascript:window.pwned=3 and <a href="javascript:window.pwned=4">click</a>.
+"""
+
+
+def _serve(searcher: Searcher):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(searcher), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("corpus")
+    (corpus / "iron.txt").write_text((ARTICLES / "iron-deposits-in-the-brain-ms.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    with Searcher(tmp_path_factory.mktemp("ix") / "ix", corpus=corpus) as searcher:
+        server, thread, url = _serve(searcher)
+        yield url
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        try:
+            launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        except playwright.Error as exc:
+            pytest.skip(f"chromium at {CHROMIUM} cannot start: {str(exc).splitlines()[0]}")
+        yield launched
+        launched.close()
+
+
+def test_typing_ferritin_shows_its_answer_first_highlighted(site, browser):
+    page = browser.new_page()
+    page.goto(site)
+    page.fill("#q", "ferritin")
+    first = page.locator(".hit h2 a").first
+    first.wait_for()
+    assert first.inner_text() == "Does MS cause high ferritin levels?"
+    assert page.locator(".hit").first.locator("mark").first.inner_text().lower() == "ferritin"
+    assert page.url.endswith("?q=ferritin")  # a deep link to what is shown
+    page.keyboard.press("ArrowDown")  # from the box to the first answer
+    assert page.evaluate("document.activeElement.textContent") == "Does MS cause high ferritin levels?"
+    page.close()
+
+
+def test_a_deep_link_and_a_correction_are_shown(site, browser):
+    page = browser.new_page()
+    page.goto(f"{site}/?q=hemoglobni")
+    assert "Showing results for hemoglobin" in page.inner_text(".corrected")
+    assert page.input_value("#q") == "hemoglobni"
+    page.close()
+
+
+def test_hostile_document_text_stays_inert(site, browser):
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(site)
+    page.fill("#q", "is this answer safe to show")
+    page.locator(".hit h2 a", has_text="Is this answer safe to show?").wait_for()
+    assert "<script>window.pwned = 1</script>" in page.inner_text("#results")
+    assert page.locator("#results script, #results img, #results a[href^='javascript']").count() == 0
+    page.locator(".hit h2 a", has_text="Is this answer safe to show?").click()
+    page.wait_for_url("**/doc/**")
+    assert "<script>window.pwned = 1</script>" in page.inner_text("article")
+    assert page.locator("article script, article img, article a[href^='javascript']").count() == 0
+    assert page.evaluate("window.pwned") is None and dialogs == []
+    page.close()
+
+
+def test_the_form_works_without_javascript(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site)
+    page.fill("#q", "ferritin")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/?q=ferritin")
+    assert page.locator(".hit h2 a").first.inner_text() == "Does MS cause high ferritin levels?"
+    context.close()
+
+
+def test_the_page_fits_a_phone(site, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{site}/?q=iron")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing to scroll sideways
+    if os.environ.get("FAQSEARCH_SCREENSHOT"):
+        page.screenshot(path=os.environ["FAQSEARCH_SCREENSHOT"], full_page=False)
+    context.close()
