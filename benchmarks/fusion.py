@@ -21,10 +21,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from faqindex.schema import QUESTION_SEPARATOR
 from search import Searcher, semantic
 from search.evaluate import Collection
 from search.query import QueryBuilder
-from search.schema import QUESTION_SEPARATOR
 from search.vocabulary import Vocabulary
 
 from .paraphrase import DEPTH, measured, run

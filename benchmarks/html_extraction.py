@@ -21,8 +21,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from faqindex.scan import scan
 from indexer.sources import read_file
-from search.scan import scan
 
 ROOT = Path(__file__).resolve().parent.parent
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})

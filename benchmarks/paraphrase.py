@@ -32,11 +32,12 @@ from typing import Any
 
 from whoosh.index import open_dir
 
-from search import Searcher, store
-from search.errors import QueryError
+from faqindex import store
+from faqindex.config import default_synonyms
+from faqindex.errors import QueryError
+from search import Searcher
 from search.evaluate import MEASURES, Collection, JudgedQuery
 from search.query import QueryBuilder
-from search.config import default_synonyms
 
 from .relevance import ROOT, collections
 

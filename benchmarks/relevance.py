@@ -22,7 +22,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from search import Searcher, analysis
+from faqindex import analysis
+from search import Searcher
 from search.evaluate import Collection, evaluate, load_collection
 from search.ranking import DEFAULT_RANKING, RankingSettings
 

@@ -148,8 +148,8 @@ def warm_latency(index_dir: Path, queries: list[str], *, semantic: bool = False)
 
 def fts5(corpus: Path, queries: list[str], workdir: Path) -> dict:
     """The same documents in SQLite FTS5: build time, and query latency with snippets."""
+    from faqindex.scan import scan
     from indexer.sources import read_file
-    from search.scan import scan
 
     documents = [doc for entry in scan(corpus) for doc in read_file(entry).documents]
     db_path = workdir / f"fts5-{corpus.name}.db"
@@ -185,8 +185,8 @@ def plain_whoosh(corpus: Path, queries: list[str], workdir: Path) -> tuple[float
     from whoosh.fields import ID, TEXT, Schema
     from whoosh.qparser import MultifieldParser, OrGroup
 
+    from faqindex.scan import scan
     from indexer.sources import read_file
-    from search.scan import scan
 
     schema = Schema(id=ID(stored=True), question=TEXT(StemmingAnalyzer(), stored=True), answer=TEXT(StemmingAnalyzer(), stored=True))
     folder = workdir / f"whoosh-{corpus.name}"
@@ -240,7 +240,7 @@ def thousand_files(workdir: Path, queries: list[str]) -> list[tuple[str, str, st
         "import json, statistics, sys, time\n"
         "from pathlib import Path\n"
         "from search import store\n"
-        "from search.scan import scan\n"
+        "from faqindex.scan import scan\n"
         "index_dir, corpus, checks, walks = Path(sys.argv[1]), Path(sys.argv[2]), [], []\n"
         f"for _ in range({3 * REPEATS}):\n"
         "    t = time.perf_counter(); assert not store.is_stale(index_dir, corpus); checks.append(time.perf_counter() - t)\n"

@@ -22,14 +22,22 @@ from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
-from search import config, meaning, store
-from search.errors import FaqsearchError, IndexBusyError, IndexWriteError
-from search.scan import scan
-from search.schema import QUESTION_SEPARATOR, indexed_fields, make_schema, question_key, question_keys
-from search.statistics import Statistics
+from faqindex import config, embedding, store
+from faqindex.errors import FaqsearchError, IndexBusyError, IndexWriteError
+from faqindex.scan import scan
+from faqindex.schema import (
+    QUESTION_SEPARATOR,
+    indexed_fields,
+    make_schema,
+    question_key,
+    question_keys,
+)
+from faqindex.statistics import Statistics
 
-from . import directory
-from . import whoosh_fixes  # noqa: F401  (applies its fixes on import)
+from . import (
+    directory,
+    whoosh_fixes,  # noqa: F401  (applies its fixes on import)
+)
 from .acronyms import mine
 from .document import clean_text
 from .sources import FileResult, read_file
@@ -195,7 +203,7 @@ def _update_generation(
             if progress:
                 progress(done, len(stale), entry.name)
         # A small index is merged whole (cheap, and no deleted documents are left); a large
-        # one as `_merge_policy` decides. Either ranks as a full build (search.statistics).
+        # one as `_merge_policy` decides. Either ranks as a full build (faqindex.statistics).
         if manifest.documents <= FULL_MERGE_LIMIT:
             writer.commit(optimize=True)
         else:
@@ -279,7 +287,7 @@ def _finish(building: Path, manifest: store.Manifest, previous: Path | None) -> 
     try:
         with ix.reader() as reader:
             statistics = Statistics.of(reader)
-            meaning.write_vectors(building, reader, previous)
+            embedding.write_vectors(building, reader, previous)
     finally:
         ix.close()
     if statistics.documents != manifest.documents:

@@ -20,8 +20,8 @@ import re
 import shutil
 from pathlib import Path
 
-from search import store
-from search.errors import FaqsearchError, IndexWriteError
+from faqindex import store
+from faqindex.errors import FaqsearchError, IndexWriteError
 
 MARKER = ".faqsearch-index"  # in the index directory: it is faqsearch's
 GENERATION_MARKER = ".faqsearch-generation"  # in each building-*/gen-* folder faqsearch made

@@ -7,8 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from search.controls import CONTROL
-from search.schema import question_key
+from faqindex.controls import CONTROL
+from faqindex.schema import question_key
 
 # Every C0/C1 control character but tab and newline, plus escape sequences as a whole, so
 # that document text can never drive the terminal it is printed on.

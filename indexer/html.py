@@ -12,10 +12,18 @@ import json
 import re
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
 from bs4.exceptions import ParserRejectedMarkup
 
-from search.schema import question_key
+from faqindex.schema import question_key
 
 from .blocks import Block, BlockKind, Page, UnreadablePage
 

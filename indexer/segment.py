@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .blocks import Block, Page
-from search.schema import question_key
+from faqindex.schema import question_key
 
+from .blocks import Block, Page
 from .document import Document, clean_text
 from .text import QUESTION_MAX_WORDS
-
 
 _BREADCRUMB = re.compile(r"^(?:home|start)\s*(?:[/›»>|]|&gt;)\s*.+", re.IGNORECASE)
 _BREADCRUMB_SPLIT = re.compile(r"\s+(?:[/›»>|]|&gt;)\s+")

@@ -7,7 +7,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from search.scan import HTML_SUFFIXES, JSONL_SUFFIXES, CorpusFile, NotRegularFile, read_bytes
+from faqindex.scan import (
+    HTML_SUFFIXES,
+    JSONL_SUFFIXES,
+    CorpusFile,
+    NotRegularFile,
+    read_bytes,
+)
 
 from .blocks import UnreadablePage
 from .document import Document

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 
-from .errors import (
+from faqindex.errors import (
     CorpusError,
     FaqsearchError,
     IndexBusyError,
@@ -21,6 +21,7 @@ from .errors import (
     IndexWriteError,
     QueryError,
 )
+
 from .searcher import Hit, Results, Searcher
 
 __version__ = "0.1.0"

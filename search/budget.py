@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from time import monotonic
 
-from .errors import QueryError
+from faqindex.errors import QueryError
 
 
 class SearchTimeout(QueryError):

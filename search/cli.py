@@ -15,8 +15,10 @@ from typing import Any, NoReturn
 
 import click
 
-from . import config, render
-from .errors import FaqsearchError, IndexMissingError
+from faqindex import config
+from faqindex.errors import FaqsearchError, IndexMissingError
+
+from . import render
 from .searcher import Searcher
 
 EXIT_HITS, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
@@ -362,13 +364,13 @@ def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, qu
     all of them). The current index stays searchable until the new one is complete.
     Exit status: 0 built, 1 built but no documents found, 2 bad input.
     """
-    from indexer import build_index  # the indexer (and bs4) load only when building
+    from faqindex.building import build  # the indexer (and bs4) load only when building
 
     show_progress = not quiet and not as_json and sys.stderr.isatty()
     embedded = None
     try:
         with _Progress(enabled=show_progress) as progress:
-            stats = build_index(corpus, index_dir, progress=progress, full=full)
+            stats = build(corpus, index_dir, progress=progress, full=full)
         if semantic:
             started = time.perf_counter()
             with Searcher(stats.index_dir, auto_build=False, semantic=True) as searcher, _Progress(

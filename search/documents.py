@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .schema import QUESTION_SEPARATOR
+from faqindex.schema import QUESTION_SEPARATOR
 
 
 @dataclass

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import FaqsearchError
+from faqindex.errors import FaqsearchError
 
 MAX_TOKENS = 256  # when the model does not say (sentence_bert_config.json)
 MAX_CONFIG_BYTES = 1 << 20  # a model's JSON settings are a few hundred bytes

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
 
-from .errors import CorpusError, QueryError
+from faqindex.errors import CorpusError, QueryError
+
 from .metrics import MEASURES
 from .searcher import Searcher
 from .textfiles import read_lines

@@ -13,11 +13,17 @@ import re
 from collections.abc import Iterator
 
 from whoosh.analysis import Token
-from whoosh.highlight import ContextFragmenter, Formatter, Fragment, get_text, top_fragments
+from whoosh.highlight import (
+    ContextFragmenter,
+    Formatter,
+    Fragment,
+    get_text,
+    top_fragments,
+)
 from whoosh.searching import Hit as WhooshHit
 
-from .analysis import text_analyzer
-from .schema import CONTENT_FIELD
+from faqindex.analysis import text_analyzer
+from faqindex.schema import CONTENT_FIELD
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 FRAGMENT_CHARS = 240

@@ -1,157 +1,25 @@
-"""Ranking by meaning in every search: a static model shipped with faqsearch.
+"""Ranking by meaning in every search, with the static model shipped with faqsearch.
 
-Each word piece of the sentence model all-mpnet-base-v2 has one vector (`data/meaning/`,
-distilled once by `benchmarks/distill.py`; its NOTICE says how). The meaning of a text is
-the mean of its pieces' vectors, so a query is embedded in microseconds with numpy and no
-network runs. The best hits of the words are re-scored as score / best score + weight x
-the cosine of the query and the document (`RankingSettings.meaning_weight`, chosen on the
-article's development split and SciFact's training queries: benchmarks/HISTORY.md,
-"Meaning without a model"), as the sentence models of `semantic.py` do.
-
-Documents' vectors are computed at index time and written into the index generation
-(`write_vectors`), one row per Whoosh document number: an update writes them anew with its
-generation (reusing those of unchanged texts), so they are exact and crash-safe like the
-rest of the index.
+The best hits of the words are re-scored as score / best score + weight x the cosine of
+the query and the document (`RankingSettings.meaning_weight`, chosen on the article's
+development split and SciFact's training queries: benchmarks/HISTORY.md, "Meaning without
+a model"), as the sentence models of `semantic.py` do. The model and the documents'
+vectors, written at index time into each generation, are `faqindex.embedding`'s.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import IndexCorruptError
+from faqindex.embedding import StaticModel, read_vectors, shipped_model
+
 from .fit import weak
-from .schema import QUESTION_SEPARATOR
 
-MODEL_DIR = Path(__file__).resolve().parent / "data" / "meaning"
 DEPTH = 100  # hits re-scored
-MAX_PIECES = 512  # of a text: the opening of a long answer says what it is about
-VECTORS_FILE = "meaning-vectors.npy"  # in each generation: one row per document number
-KEYS_FILE = "meaning-keys.npy"  # a digest of the text each row was computed from
-_WORD = re.compile(r"\w+|[^\w\s]")
-_MAX_WORD = 100  # characters; a longer "word" is unknown, as in BERT's tokenizer
-_SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<s>", "</s>", "<pad>", "<unk>", "<mask>")
-
-
-class StaticModel:
-    """Texts → unit vectors: the mean of their word pieces' vectors (BERT's uncased word
-    pieces: lower-cased, punctuation apart, longest known piece first)."""
-
-    def __init__(self, directory: Path = MODEL_DIR) -> None:
-        # Mapped, not read: a search touches only the rows of the pieces it meets.
-        self.vectors = np.load(directory / "vectors.npy", mmap_mode="r")
-        pieces = (directory / "pieces.txt").read_text(encoding="utf-8").splitlines()
-        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(pieces):
-            raise ValueError(f"{directory}: {len(pieces)} pieces but vectors of shape {self.vectors.shape}")
-        self.index = {piece: i for i, piece in enumerate(pieces)}
-        self._special = {self.index[p] for p in _SPECIAL if p in self.index}
-        self.dimensions = int(self.vectors.shape[1])
-
-    def pieces(self, text: str) -> list[int]:
-        """The ids of the word pieces of `text` that carry meaning (at most MAX_PIECES)."""
-        ids: list[int] = []
-        for word in _WORD.findall(unicodedata.normalize("NFC", text.lower())):
-            ids.extend(self._word_pieces(word))
-            if len(ids) >= MAX_PIECES:
-                return ids[:MAX_PIECES]
-        return ids
-
-    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one model per process; words repeat
-    def _word_pieces(self, word: str) -> tuple[int, ...]:
-        if len(word) > _MAX_WORD:
-            return ()
-        found, start = [], 0
-        while start < len(word):
-            for end in range(len(word), start, -1):
-                piece = self.index.get(word[start:end] if start == 0 else "##" + word[start:end])
-                if piece is not None:
-                    found.append(piece)
-                    start = end
-                    break
-            else:
-                return ()  # BERT makes the whole word unknown: it carries no meaning here
-        return tuple(i for i in found if i not in self._special)
-
-    def encode(self, texts: Sequence[str]) -> Any:
-        """One L2-normalised float32 row per text (zeros for a text with no known piece)."""
-        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        for row, text in enumerate(texts):
-            ids = self.pieces(text)
-            if ids:
-                mean = self.vectors[ids].astype(np.float32).mean(0)
-                norm = float(np.linalg.norm(mean))
-                if norm:
-                    out[row] = mean / norm
-        return out
-
-
-@functools.cache
-def shipped_model() -> StaticModel:
-    """The model shipped in the package, loaded once per process."""
-    return StaticModel()
-
-
-def document_text(fields: dict[str, Any]) -> str:
-    """What is embedded of a document: its questions and its answer."""
-    return f"{fields.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {fields.get('answer', '')}"
-
-
-def write_vectors(generation: Path, reader: Any, previous: Path | None = None, model: StaticModel | None = None) -> int:
-    """Write the meaning of every document of `reader` (the generation's Whoosh reader) into
-    `generation`, one row per document number (deleted numbers: zeros). Rows of texts the
-    `previous` generation already embedded are copied from it; returns how many were embedded."""
-    model = model or shipped_model()
-    known = _known_rows(previous) if previous is not None else {}
-    size = reader.doc_count_all()
-    vectors = np.zeros((size, model.dimensions), dtype=np.float16)
-    keys = np.zeros(size, dtype="S16")
-    embedded = 0
-    for docnum, fields in reader.iter_docs():
-        text = document_text(fields)
-        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-        keys[docnum] = key
-        if key in known:
-            vectors[docnum] = known[key]
-        else:
-            vectors[docnum] = model.encode([text])[0]
-            embedded += 1
-    for name, array in ((VECTORS_FILE, vectors), (KEYS_FILE, keys)):
-        with open(generation / name, "wb") as f:
-            np.save(f, array)
-    return embedded
-
-
-def _known_rows(generation: Path) -> dict[bytes, Any]:
-    try:
-        vectors = np.load(generation / VECTORS_FILE)
-        keys = np.load(generation / KEYS_FILE)
-    except (OSError, ValueError):
-        return {}  # a damaged previous generation only costs embedding again
-    if len(keys) != len(vectors):
-        return {}
-    return {bytes(key): row for key, row in zip(keys, vectors) if key}
-
-
-def read_vectors(generation: Path, documents: int, dimensions: int) -> Any:
-    """The meaning rows of a generation (mapped), checked against its `documents` numbers.
-
-    Raises IndexCorruptError when they are missing or do not fit."""
-    try:
-        vectors = np.load(generation / VECTORS_FILE, mmap_mode="r")
-    except (OSError, ValueError) as exc:
-        raise IndexCorruptError(f"index in {generation.parent} is damaged: {VECTORS_FILE} ({exc})") from None
-    if vectors.shape != (documents, dimensions):
-        raise IndexCorruptError(
-            f"index in {generation.parent} is damaged: {VECTORS_FILE} holds {vectors.shape}, not {documents} x {dimensions}"
-        )
-    return vectors
 
 
 class StaticMeaning:

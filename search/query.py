@@ -23,17 +23,30 @@ from pathlib import Path
 from whoosh.fields import TEXT, Schema
 from whoosh.qparser import FuzzyTermPlugin, OrGroup, PlusMinusPlugin, QueryParser
 from whoosh.qparser.plugins import EveryPlugin, SingleQuotePlugin
-from whoosh.query import And, AndNot, Every, FuzzyTerm, Not, NullQuery, Or, Phrase, Query, Term, Wildcard
+from whoosh.query import (
+    And,
+    AndNot,
+    Every,
+    FuzzyTerm,
+    Not,
+    NullQuery,
+    Or,
+    Phrase,
+    Query,
+    Term,
+    Wildcard,
+)
+
+from faqindex.analysis import text_analyzer
+from faqindex.controls import CONTROL
+from faqindex.errors import QueryError
+from faqindex.schema import CONTENT_FIELD
 
 from . import inflection
 from .budget import UNLIMITED, Budget
-from .controls import CONTROL
-from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingSettings
-from .analysis import text_analyzer
-from .schema import CONTENT_FIELD
-from .vocabulary import Vocabulary, edit_distance
 from .synonyms import Rule, Thesaurus, Tokens
+from .vocabulary import Vocabulary, edit_distance
 
 MAX_QUERY_CHARS = 2000
 # "word~N" looks at most this many edits away, as Lucene does: further, one word matches much

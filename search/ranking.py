@@ -11,8 +11,8 @@ from math import log
 
 from whoosh.scoring import BM25F, BM25FScorer
 
-from .schema import CONTENT_FIELD, FIELD_BOOSTS
-from .statistics import UNKNOWN, Statistics
+from faqindex.schema import CONTENT_FIELD, FIELD_BOOSTS
+from faqindex.statistics import UNKNOWN, Statistics
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class RankingSettings:
 
     def weighting(self, statistics: Statistics = UNKNOWN) -> BM25F:
         """The Whoosh scoring object for these settings, for an index with these statistics
-        (`search.statistics`; by default Whoosh's own counts)."""
+        (`faqindex.statistics`; by default Whoosh's own counts)."""
         weighting = RobertsonBM25F(B=self.b, K1=self.k1, **{f"{name}_B": b for name, b in self.field_b.items()})
         weighting.statistics = statistics
         return weighting

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .controls import BIDI, CONTROL
+from faqindex.controls import BIDI, CONTROL
+
 from .highlight import MARK_CLOSE, MARK_OPEN
 from .searcher import Hit, Results
 

@@ -5,39 +5,50 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from itertools import groupby
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from itertools import groupby
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
+from whoosh.collectors import TimeLimit
 from whoosh.query import Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
-from whoosh.collectors import TimeLimit
 
-from . import documents
+from faqindex import building, config, store
+from faqindex.building import Builder
+from faqindex.errors import (
+    FaqsearchError,
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMissingError,
+    IndexWriteError,
+)
+from faqindex.schema import QUESTION_KEY_FIELD, QUESTION_SEPARATOR, question_key
+from faqindex.statistics import Statistics
+
+from . import (
+    documents,
+    whoosh_fixes,  # noqa: F401  (applies its fix on import)
+)
 from . import highlight as highlights
-from . import whoosh_fixes  # noqa: F401  (applies its fix on import)
-from . import config, store
 from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
-from .fit import fit, weak
 from .documents import Document, Related
-from .errors import FaqsearchError, IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
+from .fit import fit, weak
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
-from .schema import QUESTION_KEY_FIELD, QUESTION_SEPARATOR, question_key
-from .statistics import Statistics
-from .vocabulary import Vocabulary
 from .synonyms import acronym_rules, read_synonyms
+from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    from indexer import BuildStats
+
     from .explain import ScorePart
     from .meaning import StaticMeaning
     from .semantic import Reranker
-    from indexer import BuildStats
 
 PathLike = str | os.PathLike[str]
 DUPLICATE_LOOKAHEAD = 5
@@ -142,7 +153,9 @@ class Searcher:
     `$FAQSEARCH_CORPUS` or the shipped article. `built` then holds the build's statistics,
     and `corpus` the corpus searched. A stale index that cannot be updated now (another
     process is building it, or its directory cannot be written) is searched as it is,
-    without waiting; `notices` then says so, in sentences for a person.
+    without waiting; `notices` then says so, in sentences for a person. `build` is what
+    builds (default: the installed indexer's `build_index`, loaded only when a build is
+    needed; see `faqindex.building`).
 
     `synonyms` is a synonyms file (default: `$FAQSEARCH_SYNONYMS`, else the shipped one;
     pass `False` for none); acronyms mined from the corpus are always used. `ranking`
@@ -171,9 +184,11 @@ class Searcher:
         time_budget: float = TIME_BUDGET,
         meaning: bool = True,
         semantic: bool = False,
+        build: Builder | None = None,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
         self.built: BuildStats | None = None
+        self._build_index = build or building.build
         self.notices: list[str] = []
         self.corpus: Path | None = None  # the corpus searched, when this Searcher checked it
         self.ranking = ranking
@@ -247,10 +262,7 @@ class Searcher:
         return corpus
 
     def _build(self, corpus: Path, full: bool = False, lock_timeout: float = BUILD_WAIT) -> None:
-        # Imported here: a search that finds a fresh index never loads the indexer (or bs4).
-        from indexer import build_index
-
-        self.built = build_index(corpus, self.index_dir, full=full, lock_timeout=lock_timeout)
+        self.built = self._build_index(corpus, self.index_dir, full=full, lock_timeout=lock_timeout)
 
     def _open(self) -> None:
         generation = store.current_generation(self.index_dir)
@@ -381,7 +393,9 @@ class Searcher:
                 break
             entry = _hit(len(results.hits) + 1, hit, score, highlight)
             if explain:
-                from .explain import explanation  # only for --explain: not loaded by every search
+                from .explain import (
+                    explanation,  # only for --explain: not loaded by every search
+                )
 
                 query = binary_unions(Or([prepared.query, *prepared.proximity]))
                 entry.explanation = explanation(searcher, query, hit.docnum, ranking.word_scale, ranking.meaning.get(hit.docnum))

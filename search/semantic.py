@@ -24,9 +24,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from faqindex.embedding import document_text
+from faqindex.store import write_atomically
+
 from .encoder import INSTALL, Encoder, SemanticUnavailable
-from .meaning import document_text
-from .store import write_atomically
 
 # How much meaning counts beside the words, by the model's architecture; each chosen on the
 # training splits (benchmarks/HISTORY.md, "Paraphrase resources and ranking by meaning"): all-MiniLM-L6-v2 on the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from .errors import FaqsearchError
+from faqindex.errors import FaqsearchError
 
 
 def check_address(host: str, port: int) -> None:

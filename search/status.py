@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import config, store
-from .errors import IndexMissingError
+from faqindex import config, store
+from faqindex.errors import IndexMissingError
+
 from .synonyms import read_synonyms
 
 MEANING_MODEL = "static word-piece vectors from all-mpnet-base-v2 (shipped)"

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import FaqsearchError
-from .store import write_atomically
+from faqindex.errors import FaqsearchError
+from faqindex.store import write_atomically
+
 from .textfiles import read_lines
 
 Tokens = tuple[str, ...]

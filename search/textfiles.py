@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import FaqsearchError
+from faqindex.errors import FaqsearchError
 
 
 def read_lines(path: Path, what: str, error: type[FaqsearchError]) -> list[str]:

@@ -17,10 +17,11 @@ from math import log
 from whoosh.query import Or, Query
 from whoosh.searching import Searcher as WhooshSearcher
 
+from faqindex.analysis import stem
+from faqindex.schema import SPELLING_FIELDS
+from faqindex.statistics import UNKNOWN, Statistics
+
 from . import english
-from .analysis import stem
-from .schema import SPELLING_FIELDS
-from .statistics import UNKNOWN, Statistics
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
 

@@ -23,8 +23,9 @@ from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
 from starlette.staticfiles import StaticFiles
 
+from faqindex.errors import FaqsearchError, QueryError
+
 from . import page
-from .errors import FaqsearchError, QueryError
 from .searcher import Searcher
 
 MAX_QUERY = 500  # characters: longer than any question a person types

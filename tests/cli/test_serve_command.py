@@ -9,8 +9,8 @@ import socket
 import pytest
 from click.testing import CliRunner
 
+from faqindex.errors import FaqsearchError
 from search import cli, render
-from search.errors import FaqsearchError
 from search.serving import check_address
 
 

@@ -6,9 +6,10 @@ import fcntl
 
 import pytest
 
+from faqindex import store
+from faqindex.statistics import Statistics
 from indexer import build_index
-from search import CorpusError, FaqsearchError, IndexBusyError, Searcher, store
-from search.statistics import Statistics
+from search import CorpusError, FaqsearchError, IndexBusyError, Searcher
 
 QA = "What is ferritin?\n\nA protein that stores iron.\n\nWhat is MS?\n\nA disease of the nervous system.\n"
 

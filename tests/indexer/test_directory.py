@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from faqindex import store
 from indexer import build_index
-from search import FaqsearchError, Searcher, cli, store
+from search import FaqsearchError, Searcher, cli
 
 QA = "What is ferritin?\n\nA protein that stores iron.\n"
 

@@ -242,9 +242,9 @@ def test_nested_furniture_is_measured_once_not_once_per_level(monkeypatch):
 
 
 def test_markup_nested_deeper_than_any_page_is_refused_before_parsing(write_corpus):
+    from faqindex.scan import scan
     from indexer.html import MAX_DEPTH
     from indexer.sources import read_file
-    from search.scan import scan
 
     deep = MAX_DEPTH + 1
     root = write_corpus({"deep.html": page("<div>" * deep + "x" + "</div>" * deep), "fine.html": page("<div><br><img src=a.png>" * 50 + "<h2>Q?</h2><p>A.</p>" + "</div>" * 50)})

@@ -10,8 +10,9 @@ import threading
 import pytest
 from click.testing import CliRunner
 
+from faqindex import scan
 from indexer import build_index, sources
-from search import Searcher, cli, scan
+from search import Searcher, cli
 
 QA = "What is ferritin?\n\nA protein that stores iron.\n"
 

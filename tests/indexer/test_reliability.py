@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import build_index
-from indexer import sources
+from faqindex import store
+from indexer import build_index, sources
 from indexer.sources import MAX_FILE_BYTES
-from search import IndexCorruptError, QueryError, Searcher, store
+from search import IndexCorruptError, QueryError, Searcher
 
 QA = "What is ferritin?\n\nA protein that stores iron.\n\nWhat is MS?\n\nA disease of the nervous system.\n"
 

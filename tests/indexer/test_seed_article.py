@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from faqindex.scan import scan
+from indexer.segment import segment
 from indexer.sources import read_file
 from indexer.text import read_text
-from indexer.segment import segment
-from search.scan import scan
 from tests.conftest import SEED
 
 EXPECTED_QUESTIONS = [

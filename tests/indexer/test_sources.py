@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import codecs
 
+from faqindex.scan import scan
 from indexer.sources import decode, read_file
-from search.scan import scan
 
 QA = "Is Behçet disease like MS?\n\nIt can look like MS on an MRI.\n"
 

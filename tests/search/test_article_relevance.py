@@ -43,8 +43,8 @@ def test_the_larger_model_meets_the_target(tmp_path, monkeypatch):
 
 
 def test_every_judged_document_exists():
+    from faqindex.scan import scan
     from indexer.sources import read_file
-    from search.scan import scan
 
     ids = {doc.id for entry in scan(ARTICLES) for doc in read_file(entry).documents}
     for split in ("dev", "test"):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from corpus import ARTICLES
+from faqindex.scan import scan
 from indexer.sources import read_file
 from search import Searcher
-from search.scan import scan
 
 
 def _asked() -> list[tuple[str, str]]:

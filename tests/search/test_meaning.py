@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from faqindex import embedding, store
 from indexer import build_index
-from search import IndexCorruptError, Searcher, cli, meaning, store
+from search import IndexCorruptError, Searcher, cli
 
 ARTICLE = """Sample answers
 
@@ -33,7 +34,7 @@ def corpus(write_corpus):
 
 
 def test_a_text_is_the_unit_mean_of_its_word_pieces():
-    model = meaning.shipped_model()
+    model = embedding.shipped_model()
     pieces = model.pieces("Multiple Sclerosis")
     assert pieces == model.pieces("multiple sclerosis") and pieces  # lower-cased
     expected = np.asarray(model.vectors[pieces], dtype=np.float32).mean(0)
@@ -43,19 +44,19 @@ def test_a_text_is_the_unit_mean_of_its_word_pieces():
 
 
 def test_a_text_without_known_pieces_has_no_meaning():
-    model = meaning.shipped_model()
+    model = embedding.shipped_model()
     assert model.pieces("") == [] and model.pieces("x" * 500) == []  # a "word" past BERT's length
     assert not model.encode(["", "\u2603\u2603"]).any()
 
 
 def test_a_long_text_is_cut_to_its_opening_pieces():
-    model = meaning.shipped_model()
-    long = "iron " * (meaning.MAX_PIECES + 50)
-    assert len(model.pieces(long)) == meaning.MAX_PIECES
+    model = embedding.shipped_model()
+    long = "iron " * (embedding.MAX_PIECES + 50)
+    assert len(model.pieces(long)) == embedding.MAX_PIECES
 
 
 def test_related_texts_are_closer_than_unrelated_ones():
-    painful, hurt, hemoglobin = meaning.shipped_model().encode(
+    painful, hurt, hemoglobin = embedding.shipped_model().encode(
         ["Is MS painful in early stages?", "does multiple sclerosis hurt", "Hemoglobin is measured with a blood count."]
     )
     assert float(painful @ hurt) > float(hemoglobin @ hurt)
@@ -76,17 +77,17 @@ def test_every_document_has_its_meaning_in_the_generation(corpus, tmp_path):
     generation = store.current_generation(tmp_path / "ix")
     with Searcher(tmp_path / "ix", auto_build=False, meaning=False) as searcher:
         reader = searcher._current().reader()
-        texts = {docnum: meaning.document_text(fields) for docnum, fields in reader.iter_docs()}
-    vectors = meaning.read_vectors(generation, len(texts), meaning.shipped_model().dimensions)
+        texts = {docnum: embedding.document_text(fields) for docnum, fields in reader.iter_docs()}
+    vectors = embedding.read_vectors(generation, len(texts), embedding.shipped_model().dimensions)
     for docnum, text in texts.items():
-        assert np.allclose(vectors[docnum], meaning.shipped_model().encode([text])[0], atol=2e-3)  # float16
+        assert np.allclose(vectors[docnum], embedding.shipped_model().encode([text])[0], atol=2e-3)  # float16
 
 
 def _vectors_by_question(index_dir):
     generation = store.current_generation(index_dir)
     with Searcher(index_dir, auto_build=False, meaning=False) as searcher:
         reader = searcher._current().reader()
-        vectors = meaning.read_vectors(generation, reader.doc_count_all(), meaning.shipped_model().dimensions)
+        vectors = embedding.read_vectors(generation, reader.doc_count_all(), embedding.shipped_model().dimensions)
         return {fields["question"]: vectors[docnum].tolist() for docnum, fields in reader.iter_docs()}
 
 
@@ -95,8 +96,8 @@ def test_an_update_writes_the_meaning_a_full_build_writes_embedding_only_what_ch
     build_index(root, tmp_path / "ix")
     (root / "b.txt").write_text("B\n\nWhat is ferritin?\n\nA blood protein that stores iron in cells.\n")
     embedded = []
-    encode = meaning.StaticModel.encode
-    monkeypatch.setattr(meaning.StaticModel, "encode", lambda self, texts: embedded.extend(texts) or encode(self, texts))
+    encode = embedding.StaticModel.encode
+    monkeypatch.setattr(embedding.StaticModel, "encode", lambda self, texts: embedded.extend(texts) or encode(self, texts))
     build_index(root, tmp_path / "ix")
     assert len(embedded) == 1 and "stores iron in cells" in embedded[0]
     build_index(root, tmp_path / "full", full=True)
@@ -105,8 +106,8 @@ def test_an_update_writes_the_meaning_a_full_build_writes_embedding_only_what_ch
 
 def test_missing_meaning_is_damage_that_a_search_repairs(corpus, tmp_path):
     build_index(corpus, tmp_path / "ix")
-    (store.current_generation(tmp_path / "ix") / meaning.VECTORS_FILE).write_bytes(b"not numpy")
-    with pytest.raises(IndexCorruptError, match=meaning.VECTORS_FILE):
+    (store.current_generation(tmp_path / "ix") / embedding.VECTORS_FILE).write_bytes(b"not numpy")
+    with pytest.raises(IndexCorruptError, match=embedding.VECTORS_FILE):
         Searcher(tmp_path / "ix", auto_build=False)
     with Searcher(tmp_path / "ix", corpus=corpus) as searcher:  # rebuilt
         assert searcher.search("fatigue")[0].question == "Does MS cause fatigue?"
@@ -116,7 +117,7 @@ def test_missing_meaning_is_damage_that_a_search_repairs(corpus, tmp_path):
 
 def test_meaning_that_does_not_fit_the_index_is_refused(corpus, tmp_path):
     build_index(corpus, tmp_path / "ix")
-    path = store.current_generation(tmp_path / "ix") / meaning.VECTORS_FILE
+    path = store.current_generation(tmp_path / "ix") / embedding.VECTORS_FILE
     np.save(path, np.zeros((2, 7), dtype=np.float16))
     with pytest.raises(IndexCorruptError, match="not 3 x"):
         Searcher(tmp_path / "ix", auto_build=False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from faqindex.errors import QueryError
 from search import Searcher
-from search.errors import QueryError
 from search.query import QueryBuilder
 from search.synonyms import Rule, SynonymsError, Thesaurus, read_synonyms
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from faqindex.errors import QueryError
 from search import Searcher
-from search.errors import QueryError
 
 syntax = st.sampled_from(['"', "(", ")", "*", "?", "~", ":", "-", "+", "^", "AND", "OR", "NOT", "[", "]", "{", "}", "\\", "/", "'", "’"])
 queries = st.lists(st.one_of(st.text(max_size=12), syntax, st.sampled_from(["iron", "MS", "ferritin", "question:", "answer:"])), max_size=12).map(" ".join)

@@ -9,7 +9,8 @@ import time
 import pytest
 
 import search
-from search import Hit, IndexMissingError, QueryError, Searcher, store
+from faqindex import store
+from search import Hit, IndexMissingError, QueryError, Searcher
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ import os
 import pytest
 from click.testing import CliRunner
 
+from faqindex import store
 from indexer import build_index
-from search import IndexWriteError, Searcher, cli, store
+from search import IndexWriteError, Searcher, cli
 
 QA = "What is ferritin?\n\nA protein that stores iron.\n"
 

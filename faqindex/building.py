@@ -1,0 +1,33 @@
+"""Who builds an index: the indexer, found when a build is needed, not imported by the reading side.
+
+A search that finds its index missing or stale builds it first (`search.Searcher`), and
+`faqsearch index` builds on request; both are given a `Builder`. The default one is the
+`faqsearch.builders` entry point the package declares (`indexer:build_index`), loaded only
+when called, so the reading side never imports the indexer (nor Beautiful Soup).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any
+
+Builder = Callable[..., Any]
+"""build(corpus, index_dir, *, full=False, lock_timeout=60.0, progress=None) -> BuildStats"""
+
+GROUP = "faqsearch.builders"
+
+
+def default_builder() -> Builder:
+    """The installed indexer's `build_index` (the `default` of GROUP; from a source tree
+    that was not installed, the `indexer` package beside this one)."""
+    for point in entry_points(group=GROUP):
+        if point.name == "default":
+            return point.load()
+    return importlib.import_module("indexer").build_index
+
+
+def build(*args: Any, **kwargs: Any) -> Any:
+    """Build with the default builder: what `Searcher` and `faqsearch index` use unless given another."""
+    return default_builder()(*args, **kwargs)
