@@ -33,16 +33,15 @@ from faqindex.schema import (
     question_keys,
 )
 from faqindex.statistics import Statistics
+from faqindex.whoosh_internals import apply_writing_fixes
 
-from . import (
-    directory,
-    whoosh_fixes,  # noqa: F401  (applies its fixes on import)
-)
+from . import directory
 from .acronyms import mine
 from .document import clean_text
 from .sources import FileResult, read_file
 from .workers import lock_held
 
+apply_writing_fixes()
 PARALLEL_BYTES = 1 << 20  # corpora from this size on are indexed by several processes
 MAX_PROCESSES = 4
 WRITER_MB = 128  # Whoosh's in-memory posting pools, in all: more is faster, up to a point

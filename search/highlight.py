@@ -24,6 +24,7 @@ from whoosh.searching import Hit as WhooshHit
 
 from faqindex.analysis import text_analyzer
 from faqindex.schema import CONTENT_FIELD
+from faqindex.whoosh_internals import merge_matched_tokens, per_results
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 FRAGMENT_CHARS = 240
@@ -84,7 +85,7 @@ def answer_highlights(hit: WhooshHit, answer: str, top: int = FRAGMENTS) -> list
     results = hit.results
     words = _query_words(results)
     highlighter = results.highlighter
-    tokens = highlighter._merge_matched_tokens(_replayed(_words_of(answer), words))
+    tokens = merge_matched_tokens(highlighter, _replayed(_words_of(answer), words))
     fragments = top_fragments(
         highlighter.fragmenter.fragment_tokens(answer, tokens), top, highlighter.scorer, highlighter.order
     )
@@ -93,12 +94,10 @@ def answer_highlights(hit: WhooshHit, answer: str, top: int = FRAGMENTS) -> list
 
 
 def _query_words(results) -> frozenset[str]:
-    words = getattr(results, "_faqsearch_words", None)
-    if words is None:
-        field = results.searcher.schema[MATCH_FIELD]
-        words = frozenset(field.from_bytes(text) for _, text in results.query_terms(expand=True, fieldname=MATCH_FIELD))
-        results._faqsearch_words = words
-    return words
+    field = results.searcher.schema[MATCH_FIELD]
+    return per_results(
+        results, "words", lambda: frozenset(field.from_bytes(text) for _, text in results.query_terms(expand=True, fieldname=MATCH_FIELD))
+    )
 
 
 @functools.lru_cache(maxsize=1024)  # the same answers come back search after search

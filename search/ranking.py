@@ -13,6 +13,7 @@ from whoosh.scoring import BM25F, BM25FScorer
 
 from faqindex.schema import CONTENT_FIELD, FIELD_BOOSTS
 from faqindex.statistics import UNKNOWN, Statistics
+from faqindex.whoosh_internals import field_b, init_bm25f_scorer
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class RobertsonBM25F(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return super().scorer(searcher, fieldname, text, qf=qf)
-        return _LiveScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf, self.statistics)
+        return _LiveScorer(searcher, fieldname, text, field_b(self, fieldname), self.K1, qf, self.statistics)
 
 
 class _LiveScorer(BM25FScorer):
@@ -78,10 +79,8 @@ class _LiveScorer(BM25FScorer):
 
     def __init__(self, searcher, fieldname, text, B, K1, qf, statistics: Statistics) -> None:
         parent = searcher.get_parent()
-        self.idf = parent.idf(fieldname, text)
-        self.avgfl = statistics.average_length(fieldname) or parent.avg_field_length(fieldname) or 1
-        self.B, self.K1, self.qf = B, K1, qf
-        self.setup(searcher, fieldname, text)
+        average = statistics.average_length(fieldname) or parent.avg_field_length(fieldname) or 1
+        init_bm25f_scorer(self, searcher, fieldname, text, idf=parent.idf(fieldname, text), avgfl=average, B=B, K1=K1, qf=qf)
 
 
 DEFAULT_RANKING = RankingSettings()

@@ -27,11 +27,9 @@ from faqindex.errors import (
 )
 from faqindex.schema import QUESTION_KEY_FIELD, QUESTION_SEPARATOR, question_key
 from faqindex.statistics import Statistics
+from faqindex.whoosh_internals import apply_reading_fixes
 
-from . import (
-    documents,
-    whoosh_fixes,  # noqa: F401  (applies its fix on import)
-)
+from . import documents
 from . import highlight as highlights
 from .budget import UNLIMITED, Budget
 from .collapse import NearDuplicates
@@ -50,6 +48,7 @@ if TYPE_CHECKING:
     from .meaning import StaticMeaning
     from .semantic import Reranker
 
+apply_reading_fixes()
 PathLike = str | os.PathLike[str]
 DUPLICATE_LOOKAHEAD = 5
 STORED_CACHE = 2048  # documents whose stored fields an open index keeps

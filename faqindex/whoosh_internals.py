@@ -1,0 +1,139 @@
+"""Every place faqsearch reaches into Whoosh's internals, in one module, each with why.
+
+Whoosh is pinned (`whoosh-reloaded==2.7.5`, pyproject.toml); `tests/faqindex/
+test_whoosh_internals.py` fails if a release moves any of these, and the behaviour each
+one gives has its own test where it is used.
+
+| internal | where | why |
+| --- | --- | --- |
+| `TOC.read` patched (`apply_reading_fixes`) | every search | Whoosh leaves the table of contents open when it is damaged; it is closed when reading fails |
+| `W3PerDocReader.has_column` patched (`apply_writing_fixes`) | builds | Whoosh stats the file system once per posting while flushing a segment; the answer is kept per segment reader |
+| `SegmentWriter.add_postings_to_pool` patched (`apply_writing_fixes`) | updates | merging a segment whose document 0 was deleted drops every spelling word, filed under document 0; they are carried to the first live document |
+| `TopCollector._collect` overridden | `search/collect.py` | keep every document tied with the N-th, so results do not depend on how the index was built |
+| `TopCollector.items`, `.minscore` | `search/collect.py` | the heap the override fills, and the bar that lets Whoosh skip blocks |
+| `Highlighter._merge_matched_tokens` called (`merge_matched_tokens`) | `search/highlight.py` | highlight from tokens analyzed once per answer instead of at every search |
+| a cache kept on Whoosh's `Results` (`per_results`) | `search/highlight.py` | the query's words, looked up once per search instead of once per hit |
+| `BM25F._field_B` read (`field_b`) | `search/ranking.py` | the per-field b Whoosh parsed from `<field>_B` keywords |
+| `BM25FScorer.__init__` skipped (`init_bm25f_scorer`) | `search/ranking.py` | Whoosh's takes the average field length from its own counts; faqsearch's statistics give the same value however the index was built |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.index import TOC
+from whoosh.system import pack_uint
+from whoosh.writing import SegmentWriter
+
+# -- reading: a damaged table of contents is closed ----------------------------------------
+
+_read = TOC.read.__func__  # type: ignore[attr-defined]
+
+
+class _Opened:
+    """A storage that remembers the files it opened, so they can be closed."""
+
+    def __init__(self, storage: Any) -> None:
+        self._storage = storage
+        self.files: list[Any] = []
+
+    def open_file(self, *args: Any, **kwargs: Any) -> Any:
+        handle = self._storage.open_file(*args, **kwargs)
+        self.files.append(handle)
+        return handle
+
+    def __iter__(self) -> Any:  # the file names, where Whoosh looks for the latest generation
+        return iter(self._storage)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)
+
+
+def _read_closing(cls: type, storage: Any, indexname: str, gen: int | None = None, schema: Any = None) -> Any:
+    opened = _Opened(storage)
+    try:
+        return _read(cls, opened, indexname, gen, schema)
+    except BaseException:
+        for handle in opened.files:
+            handle.close()
+        raise
+
+
+
+
+
+def apply_reading_fixes() -> None:
+    """Patch Whoosh's reading side (idempotent; the search side calls it on import)."""
+    TOC.read = classmethod(_read_closing)  # type: ignore[method-assign,assignment]
+
+
+# -- writing: a cost removed, spelling words kept on merge ---------------------------------
+
+_has_column = W3PerDocReader.has_column
+_add_postings_to_pool = SegmentWriter.add_postings_to_pool
+_ONE = pack_uint(1)  # a spelling word's posting value: a frequency of 1 (Whoosh's Frequency format)
+
+
+def _cached_has_column(self: W3PerDocReader, fieldname: str) -> bool:
+    cache = self.__dict__.setdefault("_faqsearch_columns", {})
+    if fieldname not in cache:
+        cache[fieldname] = _has_column(self, fieldname)
+    return cache[fieldname]
+
+
+def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, docmap: dict[int, int] | None) -> None:
+    _add_postings_to_pool(self, reader, startdoc, docmap)
+    if docmap is None or 0 in docmap or not docmap:
+        # No deletions, document 0 alive (its postings were copied), or every document
+        # deleted (no live document uses the words).
+        return
+    first_live = min(docmap.values())
+    for name, field in self.schema.items():
+        if not field.separate_spelling():
+            continue
+        spelling = field.spelling_fieldname(name)
+        if spelling not in self.schema:
+            continue
+        for word in reader.lexicon(spelling):
+            self.pool.add((spelling, word, first_live, 1, _ONE))
+
+
+
+
+
+def apply_writing_fixes() -> None:
+    """Patch Whoosh's writing side (idempotent; the indexer calls it on import)."""
+    W3PerDocReader.has_column = _cached_has_column  # type: ignore[method-assign]
+    SegmentWriter.add_postings_to_pool = _add_postings_keeping_spelling  # type: ignore[method-assign]
+
+
+# -- private calls the search side makes ----------------------------------------------------
+
+
+def merge_matched_tokens(highlighter: Any, tokens: Iterable[Any]) -> Iterable[Any]:
+    """Whoosh's merging of adjacent matched tokens, as its `Highlighter.highlight_hit` does."""
+    return highlighter._merge_matched_tokens(tokens)
+
+
+def per_results(results: Any, name: str, compute: Callable[[], Any]) -> Any:
+    """A value computed once per Whoosh `Results` (one search), kept on it."""
+    key = f"_faqsearch_{name}"
+    value = getattr(results, key, None)
+    if value is None:
+        value = compute()
+        setattr(results, key, value)
+    return value
+
+
+def field_b(weighting: Any, fieldname: str) -> float:
+    """The b of one field of a Whoosh BM25F weighting (its `<field>_B`, else its B)."""
+    return weighting._field_B.get(fieldname, weighting.B)
+
+
+def init_bm25f_scorer(scorer: Any, searcher: Any, fieldname: str, text: Any, *, idf: float, avgfl: float, B: float, K1: float, qf: float) -> None:
+    """What `BM25FScorer.__init__` sets, with the given idf and average field length."""
+    scorer.idf, scorer.avgfl = idf, avgfl
+    scorer.B, scorer.K1, scorer.qf = B, K1, qf
+    scorer.setup(searcher, fieldname, text)

@@ -1,0 +1,57 @@
+"""Whoosh's internals that faqsearch relies on (faqindex/whoosh_internals.py lists them) are
+where and what they were: a new Whoosh that moves one fails here, by name.
+
+What each one gives is tested where it is used (the table of contents closed, the spelling
+words kept, ties kept, highlights, scores equal across builds)."""
+
+from __future__ import annotations
+
+import inspect
+from importlib.metadata import version
+
+from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.collectors import TopCollector
+from whoosh.highlight import Highlighter
+from whoosh.index import TOC
+from whoosh.scoring import BM25F, BM25FScorer
+from whoosh.writing import SegmentWriter
+
+from faqindex import whoosh_internals
+
+
+def _parameters(function) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def test_whoosh_is_the_pinned_release():
+    assert version("whoosh-reloaded") == "2.7.5"
+
+
+def test_the_patched_methods_have_the_signatures_the_patches_wrap():
+    assert _parameters(whoosh_internals._read) == ["cls", "storage", "indexname", "gen", "schema"]
+    assert _parameters(whoosh_internals._has_column) == ["self", "fieldname"]
+    assert _parameters(whoosh_internals._add_postings_to_pool) == ["self", "reader", "startdoc", "docmap"]
+
+
+def test_the_patches_are_in_place_once_applied():
+    whoosh_internals.apply_reading_fixes()
+    whoosh_internals.apply_writing_fixes()
+    assert TOC.read.__func__ is whoosh_internals._read_closing
+    assert W3PerDocReader.has_column is whoosh_internals._cached_has_column
+    assert SegmentWriter.add_postings_to_pool is whoosh_internals._add_postings_keeping_spelling
+
+
+def test_the_collector_still_routes_every_match_through_collect_and_a_heap():
+    assert _parameters(TopCollector._collect) == ["self", "global_docnum", "score"]
+    assert "self._collect(" in inspect.getsource(TopCollector.collect)
+    source = inspect.getsource(TopCollector)
+    assert "self.items" in source and "self.minscore" in source
+
+
+def test_the_private_calls_are_there():
+    assert _parameters(Highlighter._merge_matched_tokens) == ["tokens"]  # a static method
+    assert BM25F(B=0.75, K1=1.2, content_B=0.3)._field_B == {"content": 0.3}
+    assert _parameters(BM25FScorer.setup) == ["self", "searcher", "fieldname", "text"]
+    init = inspect.getsource(BM25FScorer.__init__)
+    for attribute in ("self.idf", "self.avgfl", "self.B", "self.K1", "self.qf", "self.setup("):
+        assert attribute in init  # what init_bm25f_scorer sets in its place
