@@ -22,7 +22,6 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from faqindex import analysis
 from search import Searcher
 from search.evaluate import Collection, evaluate, load_collection
 from search.ranking import DEFAULT_RANKING, RankingSettings
@@ -98,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--training", action="store_true", help="report the training splits instead of the test splits")
     parser.add_argument("--words-only", action="store_true", help="rank by the words alone")
     parser.add_argument("--semantic", action="store_true", help="rank by meaning with a sentence model (needs the semantic extra)")
-    parser.add_argument("--stemmer", choices=analysis.STEMMERS, help="compare stemmers (default: the schema's)")
     parser.add_argument("--meaning-weight", type=float, help="with --semantic: the weight of meaning (default: the model's)")
     args = parser.parse_args(argv)
     if args.semantic:
@@ -108,21 +106,16 @@ def main(argv: list[str] | None = None) -> int:
             semantic.model_directory()
         except semantic.SemanticUnavailable as exc:
             parser.error(str(exc))
-        if args.meaning_weight is not None:
-            # An experiment only, as --stemmer: every architecture gets the weight tried.
-            semantic.WEIGHTS = dict.fromkeys(semantic.WEIGHTS, args.meaning_weight)
     elif args.meaning_weight is not None:
         parser.error("--meaning-weight needs --semantic")
-    if args.stemmer:
-        # An experiment only: indexes built this way must not be reused with the default.
-        analysis._stem = analysis.stemmer(args.stemmer)
+    ranking = replace(DEFAULT_RANKING, sentence_weight=args.meaning_weight)
     with tempfile.TemporaryDirectory(prefix="faqsearch-relevance-") as tmp:
         work = args.work or Path(tmp)
         found = collections(args.data, training=args.tune or args.training)
         if args.tune:
             tune(found, work)
             return 0
-        results = measure(found, DEFAULT_RANKING, work, semantic=args.semantic, meaning=not args.words_only)
+        results = measure(found, ranking, work, semantic=args.semantic, meaning=not args.words_only)
     print(f"{'collection':<12}{'nDCG@10':>9}{'MRR@10':>9}{'P@1':>9}{'R@100':>9}")
     for name, row in results.items():
         print(f"{name:<12}" + "".join(f"{row[m]:>9.4f}" for m in ("nDCG@10", "MRR@10", "P@1", "R@100")))

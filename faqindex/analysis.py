@@ -177,7 +177,7 @@ def _accent_map() -> dict[int, str]:
 
 class Stemmer(Filter):
     """`stem` every word, remembering the stems of words seen (a plain dict: Whoosh's
-    StemFilter cache costs a third of the stemming). Skipped for spelling words."""
+    StemFilter cache costs much of the stemming). Skipped for spelling words."""
 
     is_morph = True
     CACHE_LIMIT = 200_000  # distinct words; past it the cache starts over

@@ -57,7 +57,7 @@ class SpelledText(TEXT):
 
     Whoosh's `spelling=True` analyzes every text a second time without stemming and adds
     every word of every document to the spelling field: as many entries as the field has
-    postings, and a third of a build's time. Typo correction needs only the list of words
+    postings, and a large share of a build's time. Typo correction needs only the list of words
     (`Vocabulary` reads how common a word is from its stem), so here the words are taken
     from the one analysis that indexes the text, and each is added once per indexing process.
     """
@@ -117,7 +117,7 @@ def make_schema() -> Schema:
     """Return a new Whoosh schema for question documents.
 
     `content` (question and answer) is what plain words are searched in; `question` again
-    for its bonus. The answer is only stored: indexing it on its own would cost a fifth of
+    for its bonus. The answer is only stored: indexing it on its own would add much to
     every build for the rare `answer:word`, which searches `content` instead. The title is
     only shown. `spelling=True`
     keeps the unstemmed words of `content` beside the stems, so typos are corrected to real

@@ -98,19 +98,19 @@ def build_index(
     corpus_path = Path(corpus).expanduser() if corpus is not None else config.default_corpus()
     target = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
     entries = scan(corpus_path)
-    stats = BuildStats(corpus_path.resolve(), target)
+    corpus_root = corpus_path.resolve()
     directory.claim(target, corpus_path)
     with _build_lock(target, lock_timeout):
         directory.remove_leftovers(target)
-        previous = None if full else _previous(target, stats.corpus)
+        previous = None if full else _previous(target, corpus_root)
         building = target / f"{store.BUILDING_PREFIX}{os.getpid()}-{time.time_ns()}"
         try:
             directory.new_building(building)
             if previous is None:
-                manifest = _write_generation(building, entries, stats, progress)
+                written = _write_generation(building, entries, corpus_root, progress)
             else:
-                manifest = _update_generation(previous, building, entries, stats, progress)
-            store.write_signature(building, stats.corpus, entries)
+                written = _update_generation(previous, building, entries, progress)
+            store.write_signature(building, corpus_root, entries)
             generation = target / f"{store.GENERATION_PREFIX}{time.time_ns()}"
             building.rename(generation)
             _swap_pointer(target, generation.name)
@@ -120,10 +120,27 @@ def build_index(
                 raise IndexWriteError(f"cannot write index in {target}: {exc.strerror or exc}") from None
             raise
         directory.remove_leftovers(target)
-    stats.documents = manifest.documents
-    stats.acronyms = manifest.acronyms
-    stats.seconds = time.perf_counter() - started
-    return stats
+    return BuildStats(
+        corpus=corpus_root,
+        index_dir=target,
+        files=written.files,
+        documents=written.manifest.documents,
+        seconds=time.perf_counter() - started,
+        acronyms=written.manifest.acronyms,
+        unchanged=written.unchanged,
+        removed=written.removed,
+    )
+
+
+@dataclass
+class _Written:
+    """What writing a generation did: its manifest, each file read, and for an update the
+    files kept unread and those removed."""
+
+    manifest: store.Manifest
+    files: list[FileResult]
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
 
 
 def writer_processes(corpus_bytes: int) -> int:
@@ -146,11 +163,11 @@ def _previous(index_dir: Path, corpus: Path) -> tuple[Path, store.Manifest] | No
     return (generation, manifest) if Path(manifest.corpus) == corpus else None
 
 
-def _write_generation(building: Path, entries, stats: BuildStats, progress: Progress | None) -> store.Manifest:
-    manifest = store.Manifest(corpus=str(stats.corpus))
+def _write_generation(building: Path, entries, corpus: Path, progress: Progress | None) -> _Written:
+    manifest = store.Manifest(corpus=str(corpus))
     ix = whoosh_index.create_in(str(building), make_schema())
     writer = _writer(ix, entries)
-    batch = _Batch(writer, manifest, stats)
+    batch = _Batch(writer, manifest)
     try:
         for done, entry in enumerate(entries, start=1):
             batch.add(entry)
@@ -160,7 +177,7 @@ def _write_generation(building: Path, entries, stats: BuildStats, progress: Prog
     except BaseException:
         writer.cancel()
         raise
-    return _finish(building, manifest, previous=None)
+    return _Written(_finish(building, manifest, previous=None), batch.files)
 
 
 def _writer(ix, entries):
@@ -172,8 +189,8 @@ def _writer(ix, entries):
 
 
 def _update_generation(
-    previous: tuple[Path, store.Manifest], building: Path, entries, stats: BuildStats, progress: Progress | None
-) -> store.Manifest:
+    previous: tuple[Path, store.Manifest], building: Path, entries, progress: Progress | None
+) -> _Written:
     """A new generation made from the previous one: its files linked, changed sources replaced."""
     old_generation, old = previous
     current = {entry.name for entry in entries if not entry.skip}
@@ -185,7 +202,7 @@ def _update_generation(
         if name in current and name not in stale_names:
             manifest.files[name] = record
             manifest.documents += record.documents
-    stats.unchanged = len(manifest.files)
+    unchanged = len(manifest.files)
     for path in old_generation.iterdir():
         # Whoosh's files only: faqsearch's own (manifest, signature, statistics, caches) are
         # written anew, and writing through a link would change the live generation's copy.
@@ -193,7 +210,7 @@ def _update_generation(
             _link_or_copy(path, building / path.name)
     ix = whoosh_index.open_dir(str(building))
     writer = _writer(ix, stale)
-    batch = _Batch(writer, manifest, stats)
+    batch = _Batch(writer, manifest)
     try:
         for name in [*removed, *(entry.name for entry in stale)]:
             writer.delete_by_term("source", name)
@@ -210,8 +227,7 @@ def _update_generation(
     except BaseException:
         writer.cancel()
         raise
-    stats.removed = removed
-    return _finish(building, manifest, previous=old_generation)
+    return _Written(_finish(building, manifest, previous=old_generation), batch.files, unchanged, removed)
 
 
 def _merge_policy(writer, segments):
@@ -230,15 +246,16 @@ def _merge_policy(writer, segments):
 class _Batch:
     """Adds files' documents to one Whoosh writer, noting questions already seen in another file."""
 
-    def __init__(self, writer, manifest: store.Manifest, stats: BuildStats) -> None:
-        self.writer, self.manifest, self.stats = writer, manifest, stats
+    def __init__(self, writer, manifest: store.Manifest) -> None:
+        self.writer, self.manifest = writer, manifest
+        self.files: list[FileResult] = []  # each file read, in order
         # A digest of each question and answer (normalised) -> the file it was first seen in:
         # the texts themselves would hold the whole corpus in memory.
         self._first_seen: dict[bytes, str] = {}
 
     def add(self, entry) -> None:
         result = read_file(entry)
-        self.stats.files.append(result)
+        self.files.append(result)
         seen_ids: set[str] = set()
         elsewhere: dict[str, int] = {}
         for doc in result.documents:

@@ -64,7 +64,7 @@ class Deadline(WrappingCollector):
     """Stops collecting when the search's budget runs out, by raising Whoosh's TimeLimit.
 
     The time is read every 64 documents. Whoosh's own TimeLimitCollector starts a timer
-    thread for every search (a tenth of a search on the article) or uses SIGALRM, which a
+    thread for every search (a measurable share of a search on the article) or uses SIGALRM, which a
     library may not (it can run in any thread).
     """
 

@@ -76,7 +76,8 @@ class Encoder:
         # Each layer's matrices are used transposed (x @ W). The file's tensors may start at
         # any byte, and numpy's matrix products leave BLAS for a slow loop on unaligned data:
         # those are copied; aligned ones are used where they lie in the mapped file, since
-        # copying all of all-mpnet-base-v2 (438 MB) took a second of every cold search.
+        # copying the whole of a large model would cost every cold search more than all the rest
+        # (benchmarks/HISTORY.md, "A larger model").
         self.weights = {}
         for name, tensor in weights.items():
             matrix = tensor.T if name.startswith("encoder.layer.") and tensor.ndim == 2 else tensor

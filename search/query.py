@@ -143,25 +143,28 @@ class QueryBuilder:
             parsed = parsed if words is None else words
         if isinstance(parsed, Not) or _matches_everything(parsed):
             raise QueryError("the query matches everything: add a word to search for")
-        prepared = PreparedQuery(text, parsed, text)
-        rewrite = _Rewrite(self, vocabulary, prepared, correct=correct, budget=budget)
-        corrected = rewrite.correct(_without(parsed))
-        prepared.proximity = self._proximity_pairs(corrected)
-        expanded = rewrite.expand(corrected)
-        if _plain_words(corrected):
-            clauses = expanded.subqueries if isinstance(corrected, Or) else [expanded]
-            prepared.clauses = [_placed(clause, CONTENT_FIELD) for clause in clauses]
-        prepared.query = binary_unions(self._spread(expanded))
-        prepared.searched = rewrite.corrected_text()
-        found_otherwise = {typed for typed, _ in prepared.expansions}  # another form of the word
-        prepared.missing = list(dict.fromkeys(word for word in rewrite.unknown if word not in found_otherwise))
-        return prepared
+        corrected = _Corrector(self, vocabulary, text, fix_typos=correct, budget=budget).run(_without(parsed))
+        expanded = _Expander(self, vocabulary, text, corrected.unknown, budget).run(corrected.query)
+        clauses: list[Query] = []
+        if _plain_words(corrected.query):
+            clauses = expanded.query.subqueries if isinstance(corrected.query, Or) else [expanded.query]
+        found_otherwise = {typed for typed, _ in expanded.expansions}  # another form of the word
+        return PreparedQuery(
+            text=text,
+            query=binary_unions(self._spread(expanded.query)),
+            searched=corrected.text,
+            corrections=corrected.corrections,
+            expansions=expanded.expansions,
+            proximity=self._proximity_pairs(corrected.query),
+            missing=list(dict.fromkeys(word for word in corrected.unknown if word not in found_otherwise)),
+            clauses=[_placed(clause, CONTENT_FIELD) for clause in clauses],
+        )
 
     def _plain(self, text: str) -> Query | None:
         """What the parser makes of words without any syntax, made directly; None for other text.
 
         Most queries are plain words, and Whoosh's parser (a dozen plugins, each scanning the
-        text) takes a sixth of a search on a small index. The result is the parser's: a term
+        text) is a large share of a search on a small index (benchmarks/HISTORY.md). The result is the parser's: a term
         per word, the phrase of a word that analyzes into several, OR-ed, duplicates and
         stop words dropped (tests/search/test_query_properties.py compares the two).
         """
@@ -210,7 +213,7 @@ class QueryBuilder:
         if query.is_leaf():
             name = getattr(query, "fieldname", None)
             if name == "answer":
-                # The answer is not indexed on its own (it would cost a fifth of every
+                # The answer is not indexed on its own (it would add much to every
                 # build): answer:word searches the question-and-answer text.
                 return _on_field(query, CONTENT_FIELD, 1.0)
             if name != _ANY:
@@ -219,19 +222,38 @@ class QueryBuilder:
         return query.apply(self._spread)
 
 
-class _Rewrite:
-    """One query's corrections and expansions, recorded on the PreparedQuery as they happen."""
+@dataclass
+class _Corrected:
+    """A query with its typos corrected: the text searched, the (typed, used) pairs, and the
+    words the index lacks that no correction was found for."""
 
-    def __init__(
-        self, builder: QueryBuilder, vocabulary: Vocabulary | None, prepared: PreparedQuery, *, correct: bool, budget: Budget
-    ) -> None:
-        self.builder, self.vocabulary, self.prepared, self.fix_typos = builder, vocabulary, prepared, correct
-        self.budget = budget
-        self.unknown: list[str] = []  # words typed that the index lacks and no correction found
+    query: Query
+    text: str
+    corrections: list[tuple[str, str]]
+    unknown: list[str]
+
+
+@dataclass
+class _Expanded:
+    """A query with its synonyms, acronyms and word forms, and the (typed, also searched) pairs."""
+
+    query: Query
+    expansions: list[tuple[str, str]]
+
+
+class _Corrector:
+    """Corrects the words of one query that the index lacks to the nearest words it holds."""
+
+    def __init__(self, builder: QueryBuilder, vocabulary: Vocabulary | None, text: str, *, fix_typos: bool, budget: Budget) -> None:
+        self.builder, self.vocabulary, self.text, self.fix_typos, self.budget = builder, vocabulary, text, fix_typos, budget
         self.thesaurus = builder.thesaurus
+        self.unknown: list[str] = []  # words typed that the index lacks and no correction found
+        self.corrections: list[tuple[str, str]] = []
         self._spans: list[tuple[int, int, str]] = []
 
-    # -- typos -------------------------------------------------------------------------------
+    def run(self, query: Query) -> _Corrected:
+        corrected = self.correct(query)
+        return _Corrected(corrected, self._corrected_text(), self.corrections, self.unknown)
 
     def correct(self, query: Query) -> Query:
         if self.vocabulary is None:
@@ -244,7 +266,7 @@ class _Rewrite:
                 return query
             fixed = self._correct_term(query) if self.fix_typos else None
             if fixed is None:
-                self.unknown.append(self._typed([query]))
+                self.unknown.append(_typed(self.text, [query]))
                 return query
             return fixed
         return query if query.is_leaf() else query.apply(self.correct)
@@ -270,7 +292,7 @@ class _Rewrite:
         start, end = getattr(term, "startchar", None), getattr(term, "endchar", None)
         if start is None or end is None:
             return None
-        word = self.prepared.text[start:end]
+        word = self.text[start:end]
         suggestion = self.vocabulary.suggest(word)
         if suggestion is None:
             return None
@@ -278,18 +300,29 @@ class _Rewrite:
         if len(tokens) != 1:
             return None
         self._spans.append((start, end, suggestion))
-        self.prepared.corrections.append((word, suggestion))
+        self.corrections.append((word, suggestion))
         fixed = copy.copy(term)
         fixed.text = tokens[0]
         return fixed
 
-    def corrected_text(self) -> str:
-        text = self.prepared.text
+    def _corrected_text(self) -> str:
+        text = self.text
         for start, end, replacement in sorted(self._spans, reverse=True):
             text = text[:start] + replacement + text[end:]
         return text
 
-    # -- synonyms and acronyms ---------------------------------------------------------------
+
+class _Expander:
+    """Adds to one query the other phrasings of its words: synonyms, acronyms both ways, and
+    the forms of words the index lacks that it holds under another stem."""
+
+    def __init__(self, builder: QueryBuilder, vocabulary: Vocabulary | None, text: str, unknown: list[str], budget: Budget) -> None:
+        self.builder, self.vocabulary, self.text, self.unknown, self.budget = builder, vocabulary, text, unknown, budget
+        self.thesaurus = builder.thesaurus
+        self.expansions: list[tuple[str, str]] = []
+
+    def run(self, query: Query) -> _Expanded:
+        return _Expanded(self.expand(query), self.expansions)
 
     def expand(self, query: Query) -> Query:
         if not self.thesaurus.entries and not self.unknown:  # no synonyms, no word forms to look for
@@ -314,7 +347,7 @@ class _Rewrite:
                 run = children[i : i + length]
                 if not all(isinstance(q, Term) and q.fieldname == _ANY for q in run):
                     continue
-                alternatives = self._alternatives(tuple(q.text for q in run), self._typed(run))
+                alternatives = self._alternatives(tuple(q.text for q in run), _typed(self.text, run))
                 if alternatives:
                     original = run[0] if length == 1 else group(run)
                     out.append(self._concept(original, alternatives))
@@ -353,7 +386,7 @@ class _Rewrite:
                 found.append(Term(_ANY, alt_tokens[0], boost=weight))
             else:
                 found.append(Phrase(_ANY, list(alt_tokens), boost=weight))
-            self.prepared.expansions.append((typed, alt_text))
+            self.expansions.append((typed, alt_text))
         if len(tokens) == 1 and typed in self.unknown:
             found += self._word_forms(tokens[0], typed, {q.text for q in found if isinstance(q, Term)})
         return found
@@ -375,14 +408,16 @@ class _Rewrite:
                 continue
             taken.add(tokens[0])
             found.append(Term(_ANY, tokens[0]))
-            self.prepared.expansions.append((typed, form))
+            self.expansions.append((typed, form))
         return found
 
-    def _typed(self, run: list[Query]) -> str:
-        start, end = getattr(run[0], "startchar", None), getattr(run[-1], "endchar", None)
-        if start is None or end is None:
-            return " ".join(q.text for q in run)
-        return self.prepared.text[start:end]
+
+def _typed(text: str, run: list[Query]) -> str:
+    """What the user typed for a run of query words (their analyzed text, when not known)."""
+    start, end = getattr(run[0], "startchar", None), getattr(run[-1], "endchar", None)
+    if start is None or end is None:
+        return " ".join(q.text for q in run)
+    return text[start:end]
 
 
 def normalise(text: str) -> str:

@@ -29,6 +29,8 @@ class RankingSettings:
     proximity_slop   how many words may stand between the two words of such a pair
     meaning_weight   weight of the cosine of query and document (the shipped static model,
                      `search.meaning`) beside the words' score divided by the best one
+    sentence_weight  the same for a sentence model (`semantic=True`); None: the model's own
+                     (`search.semantic.WEIGHTS`)
     """
 
     k1: float = 1.2
@@ -40,6 +42,7 @@ class RankingSettings:
     proximity_slop: int = 2
     proximity_field: str = CONTENT_FIELD
     meaning_weight: float = 1.0
+    sentence_weight: float | None = None
 
     def weighting(self, statistics: Statistics = UNKNOWN) -> BM25F:
         """The Whoosh scoring object for these settings, for an index with these statistics

@@ -204,7 +204,7 @@ class Searcher:
         if semantic:
             from .semantic import Reranker  # the sentence model: only when asked for
 
-            self._meaning = Reranker(self.index_dir)
+            self._meaning = Reranker(self.index_dir, ranking.sentence_weight)
         elif meaning:
             from .meaning import StaticMeaning
 

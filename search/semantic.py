@@ -166,8 +166,10 @@ class Reranker:
 
     depth = DEPTH
 
-    def __init__(self, index_dir: Path) -> None:
-        """Raises SemanticUnavailable when the extra or the model is missing."""
+    def __init__(self, index_dir: Path, weight: float | None = None) -> None:
+        """`weight`: of meaning beside the words (None: the model's, WEIGHTS). Raises
+        SemanticUnavailable when the extra or the model is missing."""
+        self.weight = weight
         self.encoder = Encoder(model_directory())
         self.vectors = DocumentVectors(self.encoder, index_dir / SEMANTIC_DIR / self.encoder.identity)
         for unkeyed in (index_dir / SEMANTIC_DIR).glob(CACHE_PATTERN):
@@ -186,7 +188,7 @@ class Reranker:
         """
         similarity = similarities(query, [document_text(hit.fields()) for hit, _ in ranked], self.encoder, self.vectors)
         best = ranked[0][1] or 1.0
-        weight = WEIGHTS[self.encoder.architecture]
+        weight = WEIGHTS[self.encoder.architecture] if self.weight is None else self.weight
         parts = {hit.docnum: weight * sim for (hit, _), sim in zip(ranked, similarity)}
         rescored = sorted(((hit, score / best + parts[hit.docnum]) for hit, score in ranked), key=lambda pair: -round(pair[1], 9))
         return rescored, parts, best
