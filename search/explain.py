@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from whoosh.query import Query
 
+from .matching import score_at
+
 
 @dataclass
 class ScorePart:
@@ -38,11 +40,10 @@ def score_parts(searcher, query: Query, docnum: int) -> list[ScorePart]:
             matcher = leaf.matcher(searcher, context)
         except Exception:  # a leaf over a term the index lacks has nothing to explain
             continue
-        if matcher.is_active():
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                seen.add((fieldname, words))
-                parts.append(ScorePart(fieldname, words, round(float(matcher.score()), 4)))
+        score = score_at(matcher, docnum)
+        if score is not None:
+            seen.add((fieldname, words))
+            parts.append(ScorePart(fieldname, words, round(score, 4)))
     return sorted(parts, key=lambda p: -p.score)
 
 

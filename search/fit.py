@@ -24,6 +24,7 @@ from math import log
 
 from whoosh.query import Or, Phrase, Query, Term
 
+from .matching import score_at
 from .vocabulary import Vocabulary
 
 WEAK_FIT = 0.225
@@ -53,11 +54,8 @@ def fit(searcher, vocabulary: Vocabulary, clauses: list[Query], docnum: int) -> 
     for clause in clauses:
         weight = _idf(vocabulary, clause)
         total += weight
-        matcher = clause.matcher(searcher, context)
-        if matcher.is_active():
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                held += weight
+        if score_at(clause.matcher(searcher, context), docnum) is not None:
+            held += weight
     return held / total if total else 1.0
 
 

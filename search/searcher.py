@@ -36,6 +36,7 @@ from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
 from .documents import Document, Related
 from .fit import fit, weak
+from .matching import score_at
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .synonyms import acronym_rules, read_synonyms
@@ -516,9 +517,9 @@ def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query], budget: Budge
             for docnum in ordered:  # matchers only move forward
                 if not matcher.is_active():
                     break
-                matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    scores[docnum] += matcher.score()  # the pair's weight is its boost
+                score = score_at(matcher, docnum)
+                if score is not None:
+                    scores[docnum] += score  # the pair's weight is its boost
     # Ties go by source and position, not by the internal document number, so the order is
     # the same however the index was built (whole, or updated file by file). Only ties need
     # a document's stored fields read.
