@@ -37,6 +37,7 @@ from faqindex.whoosh_internals import apply_writing_fixes
 
 from . import directory
 from .acronyms import mine
+from .related import write_related
 from .document import clean_text
 from .sources import FileResult, read_file
 from .workers import lock_held
@@ -304,6 +305,7 @@ def _finish(building: Path, manifest: store.Manifest, previous: Path | None) -> 
         with ix.reader() as reader:
             statistics = Statistics.of(reader)
             embedding.write_vectors(building, reader, previous)
+            write_related(building, ix, reader)
     finally:
         ix.close()
     if statistics.documents != manifest.documents:

@@ -16,7 +16,7 @@ from whoosh.collectors import TimeLimit
 from whoosh.query import Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
 
-from faqindex import building, config, store
+from faqindex import building, config, related, store
 from faqindex.building import Builder
 from faqindex.errors import (
     FaqsearchError,
@@ -286,7 +286,8 @@ class Searcher:
                 searcher.close()
                 raise
         self.close()
-        self._searcher, self._stamp = searcher, stamp
+        self._searcher, self._stamp, self._generation = searcher, stamp, generation
+        self._related: tuple[int, related.Related] | None | bool = False  # read when first asked for
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
 
@@ -448,33 +449,45 @@ class Searcher:
 
     def document(self, doc_id: str, related: int = RELATED) -> Document | None:
         """The document with this id, whole, with its `related` closest other questions
-        (by words and meaning, as a search for its question ranks them); None when the index
-        holds no such id."""
+        (by words and meaning: computed at index time for corpora of up to
+        `faqindex.related.AT_INDEX_TIME` documents, else as a search for its question ranks
+        them); None when the index holds no such id."""
+        count = related
         with self._lock:
             searcher = self._current()
             docnum = searcher.document_number(id=doc_id)
             if docnum is None:
                 return None
             document = documents.from_fields(searcher.stored_fields(docnum))
-            if related > 0:
-                document.related = self._related(document, docnum, related)
+            if count > 0:
+                document.related = self._related_to(document, docnum, count)
             return document
 
-    def _related(self, document: Document, docnum: int, count: int) -> list[Related]:
-        """The questions a search for this one ranks first (by words, and meaning when on),
-        then, when those are too few, the documents nearest in meaning."""
+    def _related_to(self, document: Document, docnum: int, count: int) -> list[Related]:
+        """The related questions the index holds for this document, or, when it holds none
+        (a large corpus) or fewer than asked for, those a search for its question ranks first
+        (by words, and meaning when on), then the documents nearest in meaning."""
+        if self._related is False:
+            self._related = related.read(self._generation)
+        if self._related and count <= self._related[0]:
+            searcher = self._current()
+            found = []
+            for other, score in self._related[1].get(docnum, [])[:count]:
+                fields = searcher.stored_fields(other)
+                found.append(Related(fields["id"], fields.get("question", "").split(QUESTION_SEPARATOR)[0], score))
+            return found
         try:
             hits = self._results(document.question, count + 1, False, False, False).hits
         except FaqsearchError:  # a question that reads as a query no search can run
             hits = []
-        related = [Related(hit.id, hit.question, hit.score) for hit in hits if hit.id != document.id and hit.answer != document.answer]
-        if len(related) < count and self._meaning is not None:
-            searcher, seen = self._current(), {document.id, *(r.id for r in related)}
+        found = [Related(hit.id, hit.question, hit.score) for hit in hits if hit.id != document.id and hit.answer != document.answer]
+        if len(found) < count and self._meaning is not None:
+            searcher, seen = self._current(), {document.id, *(r.id for r in found)}
             for other, similarity in self._meaning.nearest(docnum, count + len(seen)):
                 fields = searcher.stored_fields(other)
-                if fields["id"] not in seen and fields.get("answer") != document.answer and len(related) < count:
-                    related.append(Related(fields["id"], fields.get("question", "").split(QUESTION_SEPARATOR)[0], round(similarity, 4)))
-        return related[:count]
+                if fields["id"] not in seen and fields.get("answer") != document.answer and len(found) < count:
+                    found.append(Related(fields["id"], fields.get("question", "").split(QUESTION_SEPARATOR)[0], round(similarity, 4)))
+        return found[:count]
 
     @property
     def document_count(self) -> int:

@@ -77,3 +77,33 @@ def test_the_status_says_what_the_index_holds_and_whether_it_is_stale(corpus, tm
     time.sleep(0.01)
     (corpus / "second.txt").write_text(SECOND + "\nIs iron stored?\n\nYes, as ferritin.\n", encoding="utf-8")
     assert index_status(tmp_path / "ix").stale is True
+
+
+def test_related_questions_are_computed_at_index_time_and_kept_with_the_generation(corpus, tmp_path, monkeypatch):
+    from faqindex import related, store
+
+    build_index(corpus, tmp_path / "ix")
+    assert (store.current_generation(tmp_path / "ix") / related.FILE).is_file()
+    with Searcher(tmp_path / "ix", auto_build=False) as searcher:
+        monkeypatch.setattr(searcher, "_results", lambda *a: pytest.fail("searched instead of reading the index"))
+        ferritin = next(d for d in searcher.documents() if d.question == "What is ferritin?")
+        shown = searcher.document(ferritin.id)
+        assert shown is not None and shown.related[0].question == "What does a ferritin test measure?"
+    # An update writes them anew: a new question joins the related ones of an unchanged file.
+    (corpus / "second.txt").write_text(SECOND + "\nHow is ferritin measured in blood?\n\nWith a ferritin test.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "ix")
+    with Searcher(tmp_path / "ix", auto_build=False) as searcher:
+        shown = searcher.document(ferritin.id)
+        assert shown is not None and "How is ferritin measured in blood?" in [r.question for r in shown.related]
+
+
+def test_a_large_corpus_gets_its_related_questions_when_shown(corpus, tmp_path, monkeypatch):
+    from faqindex import related, store
+
+    monkeypatch.setattr(related, "AT_INDEX_TIME", 2)  # "large": more documents than that
+    build_index(corpus, tmp_path / "ix")
+    assert not (store.current_generation(tmp_path / "ix") / related.FILE).exists()
+    with Searcher(tmp_path / "ix", auto_build=False) as searcher:
+        ferritin = next(d for d in searcher.documents() if d.question == "What is ferritin?")
+        shown = searcher.document(ferritin.id)
+        assert shown is not None and shown.related[0].question == "What does a ferritin test measure?"

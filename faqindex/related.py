@@ -1,0 +1,35 @@
+"""Each document's related questions, as a generation holds them: computed at index time
+(`indexer/related.py`) for corpora up to AT_INDEX_TIME documents, read by `Searcher.document`.
+
+One JSON file per generation, `related.json`: {"per_document": K, "related": {docnum:
+[[docnum, score], ...]}}, the closest K other documents of each, best first. Document
+numbers are the generation's own, so the file is exact for it and needs no ids.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FILE = "related.json"
+PER_DOCUMENT = 5  # kept for each document; a reader asking for more computes them
+AT_INDEX_TIME = 1_000  # documents: larger corpora compute related questions when shown
+
+Related = dict[int, list[tuple[int, float]]]
+
+
+def write(generation: Path, related: Related) -> None:
+    """Save the related documents of every document into `generation` (still being built)."""
+    data = {"per_document": PER_DOCUMENT, "related": {str(d): [[o, round(s, 4)] for o, s in found] for d, found in related.items()}}
+    (generation / FILE).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+def read(generation: Path) -> tuple[int, Related] | None:
+    """(how many were kept per document, the table), or None when the generation has none
+    (a large corpus) or it cannot be read (then they are computed when shown)."""
+    try:
+        data = json.loads((generation / FILE).read_text(encoding="utf-8"))
+        table = {int(d): [(int(o), float(s)) for o, s in found] for d, found in data["related"].items()}
+        return int(data["per_document"]), table
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
