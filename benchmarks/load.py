@@ -29,8 +29,7 @@ from pathlib import Path
 
 from corpus import ARTICLES
 
-from .meaning_cost import judged_queries
-from .run import percentiles
+from .run import judged_queries, percentiles
 
 HOST = "127.0.0.1"  # never anything else: this is a load test of the local machine
 EXTRA = "extra.txt"

@@ -17,7 +17,6 @@ Medians; the machine is shared and noisy, so the ratios matter more than the tim
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -30,16 +29,10 @@ from .run import (
     REPEATS,
     build_in_fresh_process,
     installed_cli,
+    judged_queries,
     median_seconds_pair,
     percentiles,
 )
-
-QUERIES = Path(__file__).resolve().parent / "article" / "queries.jsonl"
-
-
-def judged_queries() -> list[str]:
-    """The text of every query of the article's judged set."""
-    return [json.loads(line)["text"] for line in QUERIES.read_text(encoding="utf-8").splitlines()]
 
 
 def warm(index_dir: Path, queries: list[str], meaning: bool, rounds: int = 5) -> tuple[float, float]:
