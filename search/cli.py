@@ -113,6 +113,13 @@ def _meaning_options(command):
     """--words-only and --semantic: how a search ranks by meaning (by default with the
     shipped static model)."""
     command = click.option(
+        "--model",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="FAQSEARCH_MODEL",
+        help="With --semantic: the sentence model's directory (all-mpnet-base-v2, say; "
+        "docs/ranking-by-meaning.md). [default: $FAQSEARCH_MODEL, else the semantic extra's]",
+    )(command)
+    command = click.option(
         "--semantic",
         is_flag=True,
         envvar="FAQSEARCH_SEMANTIC",
@@ -127,11 +134,13 @@ def _meaning_options(command):
     )(command)
 
 
-def _meaning(words_only: bool, semantic: bool) -> dict[str, bool]:
+def _meaning(words_only: bool, semantic: bool, model: Path | None) -> dict[str, Any]:
     """Searcher's arguments for the options of _meaning_options."""
     if words_only and semantic:
         raise click.UsageError("--words-only and --semantic exclude each other")
-    return {"meaning": not words_only, "semantic": semantic}
+    if click.get_current_context().get_parameter_source("model") is not click.core.ParameterSource.COMMANDLINE:
+        model = None  # $FAQSEARCH_MODEL: the model's loader reads it, and names it if it fails
+    return {"meaning": not words_only, "semantic": (model or True) if semantic else False}
 
 
 @main.command("search")
@@ -155,6 +164,7 @@ def search_command(
     explain: bool,
     words_only: bool,
     semantic: bool,
+    model: Path | None,
     index_dir: Path | None,
     corpus: Path | None,
     synonyms: Path | None,
@@ -171,7 +181,7 @@ def search_command(
     Exit status: 0 hits, 1 no hits, 2 usage error.
     """
     text = " ".join(query)
-    meaning = _meaning(words_only, semantic)
+    meaning = _meaning(words_only, semantic, model)
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
     as_json = as_json or as_jsonl  # for machines either way: no summaries on stderr
@@ -398,7 +408,14 @@ def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, qu
 @click.option("--json", "as_json", is_flag=True, help="Print the measures as JSON.")
 @_meaning_options
 def eval_command(
-    corpus: Path, queries: Path | None, qrels: Path | None, split: str, as_json: bool, words_only: bool, semantic: bool
+    corpus: Path,
+    queries: Path | None,
+    qrels: Path | None,
+    split: str,
+    as_json: bool,
+    words_only: bool,
+    semantic: bool,
+    model: Path | None,
 ) -> None:
     """Measure ranking quality on a judged collection: nDCG@10, MRR@10, P@1, R@100.
 
@@ -412,7 +429,7 @@ def eval_command(
     """
     from .evaluate import evaluate, load_collection
 
-    meaning = _meaning(words_only, semantic)
+    meaning = _meaning(words_only, semantic, model)
     try:
         evaluation = evaluate(
             load_collection(corpus, queries, qrels, split),

@@ -165,7 +165,8 @@ class Searcher:
     similarity of the query to each question and answer, with the static model shipped in
     the package (`search.meaning`), and scores are then on that scale. `meaning=False`
     ranks by the words alone. `semantic=True` uses a sentence model instead (slower and
-    closer; see `search.semantic`; needs the `semantic` extra, else SemanticUnavailable).
+    closer; see `search.semantic`; needs the `semantic` extra, else SemanticUnavailable),
+    and `semantic=DIR` the sentence model in that directory.
 
     A Searcher is safe to share between threads (a web server's workers, say): searches
     take turns on its open index, which Whoosh's readers need (they share file positions
@@ -183,7 +184,7 @@ class Searcher:
         ranking: RankingSettings = DEFAULT_RANKING,
         time_budget: float = TIME_BUDGET,
         meaning: bool = True,
-        semantic: bool = False,
+        semantic: bool | PathLike = False,
         build: Builder | None = None,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
@@ -205,7 +206,8 @@ class Searcher:
         if semantic:
             from .semantic import Reranker  # the sentence model: only when asked for
 
-            self._meaning = Reranker(self.index_dir, ranking.sentence_weight)
+            model = None if semantic is True else semantic
+            self._meaning = Reranker(self.index_dir, ranking.sentence_weight, model)
         elif meaning:
             from .meaning import StaticMeaning
 

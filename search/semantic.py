@@ -41,13 +41,15 @@ CACHE_PATTERN = "semantic-vectors-*.npz"
 SEMANTIC_DIR = "semantic"  # in the index directory, beside the generations
 
 
-def model_directory() -> Path:
-    """$FAQSEARCH_MODEL, else the model package's directory. Raises SemanticUnavailable."""
-    configured = os.environ.get("FAQSEARCH_MODEL")
+def model_directory(chosen: str | os.PathLike[str] | None = None) -> Path:
+    """`chosen`, else $FAQSEARCH_MODEL, else the model package's directory. Raises
+    SemanticUnavailable."""
+    configured = str(chosen) if chosen is not None else os.environ.get("FAQSEARCH_MODEL")
     if configured:
         path = Path(configured).expanduser()
         if not (path / "model.safetensors").is_file() or not (path / "tokenizer.json").is_file():
-            raise SemanticUnavailable(f"$FAQSEARCH_MODEL={configured}: no model.safetensors and tokenizer.json there")
+            where = f"--model {configured}" if chosen is not None else f"$FAQSEARCH_MODEL={configured}"
+            raise SemanticUnavailable(f"{where}: no model.safetensors and tokenizer.json there")
         return path
     try:
         import importlib.util
@@ -166,11 +168,12 @@ class Reranker:
 
     depth = DEPTH
 
-    def __init__(self, index_dir: Path, weight: float | None = None) -> None:
-        """`weight`: of meaning beside the words (None: the model's, WEIGHTS). Raises
-        SemanticUnavailable when the extra or the model is missing."""
+    def __init__(self, index_dir: Path, weight: float | None = None, model: str | os.PathLike[str] | None = None) -> None:
+        """`weight`: of meaning beside the words (None: the model's, WEIGHTS); `model`: its
+        directory (None: `model_directory()`). Raises SemanticUnavailable when the extra or
+        the model is missing."""
         self.weight = weight
-        self.encoder = Encoder(model_directory())
+        self.encoder = Encoder(model_directory(model))
         self.vectors = DocumentVectors(self.encoder, index_dir / SEMANTIC_DIR / self.encoder.identity)
         for unkeyed in (index_dir / SEMANTIC_DIR).glob(CACHE_PATTERN):
             # Vectors from before they were kept per model: of unknown model, never read.

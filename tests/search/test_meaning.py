@@ -141,3 +141,11 @@ def test_the_command_line_can_rank_by_words_alone(corpus, tmp_path):
 def test_words_only_and_a_sentence_model_exclude_each_other(corpus, tmp_path):
     result = CliRunner().invoke(cli.main, ["search", "--words-only", "--semantic", "--index", str(tmp_path / "ix"), "iron"])
     assert result.exit_code == 2 and "exclude each other" in result.output
+
+
+def test_a_sentence_model_directory_without_a_model_is_refused_in_one_line(corpus, tmp_path):
+    empty = tmp_path / "no-model"
+    empty.mkdir()
+    args = ["search", "--semantic", "--model", str(empty), "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "iron"]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and f"--model {empty}" in result.stderr
