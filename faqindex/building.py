@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any
 
 Builder = Callable[..., Any]
@@ -22,6 +21,8 @@ GROUP = "faqsearch.builders"
 def default_builder() -> Builder:
     """The installed indexer's `build_index` (the `default` of GROUP; from a source tree
     that was not installed, the `indexer` package beside this one)."""
+    from importlib.metadata import entry_points  # here: most searches build nothing
+
     for point in entry_points(group=GROUP):
         if point.name == "default":
             return point.load()

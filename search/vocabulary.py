@@ -24,6 +24,7 @@ from faqindex.statistics import UNKNOWN, Statistics
 from . import english
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
+CACHED = 4096  # words' suggestions and concepts' rarities an open index keeps
 
 
 class Vocabulary:
@@ -37,6 +38,10 @@ class Vocabulary:
         reader = self.reader = searcher.reader()
         self.fields, self.statistics = fields, statistics
         self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]
+        # Both depend on the index alone, which never changes under an open Vocabulary, and
+        # the same words and concepts ("MS") come back query after query.
+        self._suggestions: dict[str, str | None] = {}
+        self._rarities: dict[tuple[str, ...], float] = {}
 
     def documents(self, fieldname: str, text: str) -> int:
         """How many live documents hold the (analyzed) term `text` in `fieldname`."""
@@ -53,13 +58,21 @@ class Vocabulary:
     def idf(self, queries: list[Query]) -> float:
         """BM25 idf of the documents matching any of `queries`: the rarity of one concept
         however it is written ("MS" or "multiple sclerosis")."""
-        total = self.reader.doc_count()
-        matching = len(set(Or(queries).docs(self.searcher))) if queries else 0
-        return log(1 + (total - matching + 0.5) / (matching + 0.5))
+        key = tuple(repr(q) for q in queries)
+        if key not in self._rarities:
+            total = self.reader.doc_count()
+            matching = len(set(Or(queries).docs(self.searcher))) if queries else 0
+            _bounded(self._rarities)[key] = log(1 + (total - matching + 0.5) / (matching + 0.5))
+        return self._rarities[key]
 
     def suggest(self, word: str) -> str | None:
         """The nearest word in the index: one edit away for short words, two for longer ones."""
         word = word.lower()
+        if word not in self._suggestions:
+            _bounded(self._suggestions)[word] = self._nearest(word)
+        return self._suggestions[word]
+
+    def _nearest(self, word: str) -> str | None:
         if len(word) < MIN_LENGTH or not word.isalpha():
             return None
         maxdist = 1 if len(word) < 6 else 2
@@ -91,6 +104,14 @@ class Vocabulary:
                 w for w in self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix) if self.documents(field, stem(w)) > 0
             )
         return found
+
+
+def _bounded(cache: dict) -> dict:
+    """`cache`, emptied first when it holds CACHED entries (a bound, not an eviction order:
+    the words that come back are found again at once)."""
+    if len(cache) >= CACHED:
+        cache.clear()
+    return cache
 
 
 def edit_distance(a: str, b: str) -> int:
