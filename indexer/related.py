@@ -26,9 +26,9 @@ CANDIDATES = 20  # from each of words and meaning
 def write_related(generation: Path, ix, reader) -> int:
     """Compute and save every document's related documents (when the corpus is small
     enough: related.AT_INDEX_TIME); returns how many documents got them."""
+    if not reader.doc_count() or reader.doc_count() > related.AT_INDEX_TIME:
+        return 0  # before reading any document: a large corpus's texts would fill memory
     documents = {docnum: fields for docnum, fields in reader.iter_docs()}
-    if not documents or len(documents) > related.AT_INDEX_TIME:
-        return 0
     vectors = np.asarray(read_vectors(generation, reader.doc_count_all(), shipped_model().dimensions), dtype=np.float32)
     cosines = vectors @ vectors.T
     analyzer = text_analyzer()
