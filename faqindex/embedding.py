@@ -41,9 +41,12 @@ class StaticModel:
     """Texts → unit vectors: the mean of their word pieces' vectors (BERT's uncased word
     pieces: lower-cased, punctuation apart, longest known piece first)."""
 
-    def __init__(self, directory: Path = MODEL_DIR) -> None:
-        # Mapped, not read: a search touches only the rows of the pieces it meets.
+    def __init__(self, directory: Path = MODEL_DIR, *, in_memory: bool = False) -> None:
+        """`in_memory`: the table read whole and widened to float32 once (for embedding many
+        texts: a build); otherwise mapped, and a search touches only the rows it meets."""
         self.vectors = np.load(directory / "vectors.npy", mmap_mode="r")
+        if in_memory:
+            self.vectors = np.asarray(self.vectors, dtype=np.float32)
         pieces = (directory / "pieces.txt").read_text(encoding="utf-8").splitlines()
         if self.vectors.ndim != 2 or self.vectors.shape[0] != len(pieces):
             raise ValueError(f"{directory}: {len(pieces)} pieces but vectors of shape {self.vectors.shape}")
@@ -82,7 +85,7 @@ class StaticModel:
         for row, text in enumerate(texts):
             ids = self.pieces(text)
             if ids:
-                mean = self.vectors[ids].astype(np.float32).mean(0)
+                mean = np.asarray(self.vectors[ids], dtype=np.float32).mean(0)
                 norm = float(np.linalg.norm(mean))
                 if norm:
                     out[row] = mean / norm
@@ -90,9 +93,9 @@ class StaticModel:
 
 
 @functools.cache
-def shipped_model() -> StaticModel:
-    """The model shipped in the package, loaded once per process."""
-    return StaticModel()
+def shipped_model(in_memory: bool = False) -> StaticModel:
+    """The model shipped in the package, loaded once per process (`in_memory`: see StaticModel)."""
+    return StaticModel(in_memory=in_memory)
 
 
 def document_text(fields: dict[str, Any]) -> str:
@@ -104,7 +107,7 @@ def write_vectors(generation: Path, reader: Any, previous: Path | None = None, m
     """Write the meaning of every document of `reader` (the generation's Whoosh reader) into
     `generation`, one row per document number (deleted numbers: zeros). Rows of texts the
     `previous` generation already embedded are copied from it; returns how many were embedded."""
-    model = model or shipped_model()
+    model = model or shipped_model(in_memory=True)
     known = _known_rows(previous) if previous is not None else {}
     size = reader.doc_count_all()
     vectors = np.zeros((size, model.dimensions), dtype=np.float16)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
@@ -300,7 +301,9 @@ def _finish(building: Path, manifest: store.Manifest, previous: Path | None) -> 
     manifest.acronyms = {acronym: sorted(forms) for acronym, forms in sorted(merged.items())}
     # Whoosh's parallel writer drops a worker's documents without a word if the worker dies
     # (it waits one second for each result): check before this generation can go live.
-    ix = whoosh_index.open_dir(str(building))
+    # Read, not mapped: a pass over every stored document would otherwise keep the whole
+    # segment files resident in this process.
+    ix = FileStorage(str(building), supports_mmap=False).open_index()
     try:
         with ix.reader() as reader:
             statistics = Statistics.of(reader)
