@@ -5,7 +5,9 @@ Layout of an index directory:
     .faqsearch-index  the mark of a directory faqsearch made (indexer/directory.py)
     CURRENT           name of the live generation (replaced atomically by a rebuild)
     build.lock        held by the one process that is building
-    gen-<stamp>/      a complete Whoosh index plus manifest.json and corpus.tsv
+    gen-<stamp>/      a complete Whoosh index plus manifest.json, corpus.tsv, statistics.json,
+                      the documents' meaning (meaning-vectors.npy, meaning-keys.npy: embedding.py)
+                      and, for small corpora, their related questions (related.json: related.py)
     building-<...>/   a build in progress (or the leftovers of a killed one)
 
 A rebuild writes a whole new generation and then swaps CURRENT, so a reader always sees
