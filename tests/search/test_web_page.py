@@ -129,3 +129,24 @@ def test_the_page_fits_a_phone(site, browser):
     if os.environ.get("FAQSEARCH_SCREENSHOT"):
         page.screenshot(path=os.environ["FAQSEARCH_SCREENSHOT"], full_page=False)
     context.close()
+
+
+def test_an_answer_to_an_older_query_is_dropped(site, browser):
+    page = browser.new_page()
+    held = []
+
+    def hold_iron(route):  # the answer for "iron" comes back after the one for "ferritin"
+        held.append(route)
+
+    page.route("**/api/search?q=iron*", hold_iron)
+    page.goto(site)
+    page.fill("#q", "iron")
+    page.wait_for_timeout(400)  # past the debounce: the "iron" request is out
+    page.fill("#q", "ferritin")
+    page.locator(".hit h2 a").first.wait_for()
+    assert held, "the request for the older query was not sent"
+    held[0].continue_()
+    page.wait_for_timeout(300)
+    assert page.locator(".hit h2 a").first.inner_text() == "Does MS cause high ferritin levels?"
+    assert page.url.endswith("?q=ferritin")
+    page.close()
