@@ -126,3 +126,35 @@ def test_documented_options_are_what_help_prints(page, command, block):
     result = CliRunner().invoke(cli.main, [command, "--help"], terminal_width=78)
     printed = result.output.split("Options:\n", 1)[1]
     assert [line[2:].rstrip() for line in printed.splitlines()] == block.rstrip("\n").splitlines(), page
+
+
+def _python_examples() -> list[tuple[str, str, list[str] | None]]:
+    """("page:line", code, the output block right after it or None) of each python block."""
+    found = []
+    for page in PAGES:
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() != "```python":
+                continue
+            end = lines.index("```", i + 1)
+            output = None
+            after = end + 1
+            while after < len(lines) and not lines[after].strip():
+                after += 1
+            if after < len(lines) and lines[after].strip() == "```":
+                output = lines[after + 1 : lines.index("```", after + 1)]
+            found.append((f"{page.relative_to(ROOT)}:{i + 1}", "\n".join(lines[i + 1 : end]), output))
+    return found
+
+
+@pytest.mark.parametrize("where,code,output", _python_examples(), ids=[w for w, _, _ in _python_examples()])
+def test_python_examples_run_as_written(where, code, output, tmp_path):
+    import subprocess
+    import sys
+
+    code = code.replace("/tmp/my-index", str(tmp_path / "my-index"))  # a fresh index of the test's own
+    env = {**os.environ, "FAQSEARCH_INDEX": str(tmp_path / "default-index")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"{where}: {done.stderr[-2000:]}"
+    if output is not None:
+        assert _comparable(done.stdout.splitlines()) == _comparable(output), where
