@@ -44,6 +44,11 @@ class Document:
         return asdict(self)
 
 
+def place(source: str, section: str, position: int) -> str:
+    """Where a question is, for people: its source and section, else its number there."""
+    return f"{source} § {section}" if section else f"{source}, question {position}"
+
+
 def from_fields(fields: dict[str, Any]) -> Document:
     """A Document from a Whoosh document's stored fields."""
     questions = fields.get("question", "").split(QUESTION_SEPARATOR)

@@ -27,6 +27,7 @@ from faqindex.schema import CONTENT_FIELD
 from faqindex.whoosh_internals import merge_matched_tokens, per_results
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+_MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
 FRAGMENT_CHARS = 240
 CONTEXT_CHARS = 80
 FRAGMENTS = 3
@@ -111,6 +112,17 @@ def _replayed(words: tuple[tuple[str, int, int, int], ...], matched: frozenset[s
     for token.text, token.pos, token.startchar, token.endchar in words:
         token.matched = token.text in matched
         yield token
+
+
+def marked_parts(fragment: str) -> Iterator[tuple[str, bool]]:
+    """The text of a highlight (unescaped) in runs, each with whether it was marked: what
+    the terminal and the web page each show their own way."""
+    inside = False
+    for part in _MARKS.split(fragment):
+        if part in (MARK_OPEN, MARK_CLOSE):
+            inside = part == MARK_OPEN
+        elif part:
+            yield html.unescape(part), inside
 
 
 def opening(text: str, limit: int = FRAGMENT_CHARS) -> str:

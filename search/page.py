@@ -7,14 +7,11 @@ the reader types. Every text from the index is escaped here; highlights keep onl
 
 from __future__ import annotations
 
-import re
-from html import escape, unescape
+from html import escape
 
-from .documents import Document
-from .highlight import MARK_CLOSE, MARK_OPEN
+from .documents import Document, place
+from .highlight import marked_parts
 from .searcher import Hit, Results
-
-_MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
 
 
 def search_page(query: str, results: Results | None, error: str | None = None) -> str:
@@ -33,7 +30,7 @@ def document_page(document: Document) -> str:
     parts = [f'<article class="document"><h1>{escape(document.question)}</h1>']
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in document.alternates]
     parts += [f"<p>{escape(paragraph)}</p>" for paragraph in document.answer.split("\n") if paragraph.strip()]
-    parts.append(f'<p class="source">{escape(_where(document.source, document.section, document.position))}</p>')
+    parts.append(f'<p class="source">{escape(place(document.source, document.section, document.position))}</p>')
     if document.url.startswith(("http://", "https://")):
         parts.append(f'<p class="source"><a href="{escape(document.url)}" rel="noopener noreferrer">{escape(document.url)}</a></p>')
     if document.related:
@@ -51,14 +48,7 @@ def missing_page() -> str:
 
 def marked(fragment: str) -> str:
     """A highlight as safe HTML: its text escaped again, its <mark> tags kept."""
-    out, inside = [], False
-    for part in _MARKS.split(fragment):
-        if part in (MARK_OPEN, MARK_CLOSE):
-            inside = part == MARK_OPEN
-        elif part:
-            text = escape(unescape(part))
-            out.append(f"<mark>{text}</mark>" if inside else text)
-    return "".join(out)
+    return "".join(f"<mark>{escape(text)}</mark>" if inside else escape(text) for text, inside in marked_parts(fragment))
 
 
 def _results(results: Results) -> list[str]:
@@ -83,12 +73,8 @@ def _hit(hit: Hit) -> str:
     parts = [f'<li class="hit"><h2><a href="/doc/{escape(hit.id)}">{escape(hit.question)}</a></h2>']
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in hit.alternates]
     parts += [f'<p class="fragment">{marked(fragment)}</p>' for fragment in hit.highlights]
-    parts.append(f'<p class="source">{escape(_where(hit.source, hit.section, hit.position))}</p></li>')
+    parts.append(f'<p class="source">{escape(place(hit.source, hit.section, hit.position))}</p></li>')
     return "".join(parts)
-
-
-def _where(source: str, section: str, position: int) -> str:
-    return f"{source} § {section}" if section else f"{source}, question {position}"
 
 
 def _layout(title: str, query: str, body: str) -> str:

@@ -6,7 +6,6 @@ sequences to the terminal, even from an index written by something else.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterator
@@ -16,7 +15,8 @@ import click
 
 from faqindex.controls import BIDI, CONTROL
 
-from .highlight import MARK_CLOSE, MARK_OPEN
+from .documents import place
+from .highlight import marked_parts
 from .searcher import Hit, Results
 
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ _UNSAFE = re.compile(f"{CONTROL}|{BIDI}")
 # separators, which end lines in some readers): the text stays exact, and inert.
 _JSON_ESCAPED = re.compile(rf"[\x7f-\x9f\u2028\u2029]|{BIDI}")
 _LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
-_MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
 
 
 def safe(text: str) -> str:
@@ -113,7 +112,7 @@ def hit_lines(hit: Hit, *, color: bool, width: int | None = None) -> Iterator[st
         for line in fragment.split("\n"):
             if line.strip():
                 yield from _wrapped(marked(line, color=color), "   ", width)
-    where = name(hit.source) + (f" § {safe(hit.section)}" if hit.section else f", question {hit.position}")
+    where = name(place(hit.source, hit.section, hit.position))
     if hit.url:
         where += f"  {safe(hit.url)}"
     yield _style(f"   {where}", color, dim=True)
@@ -141,17 +140,12 @@ def _wrapped(text: str, indent: str, width: int | None) -> Iterator[str]:
 def marked(fragment: str, *, color: bool) -> str:
     """Turn an HTML-escaped fragment with <mark> tags into terminal text: matched words in
     bold colour, or between asterisks without colour (*ferritin*), so they still show."""
-    out, inside = [], False
-    for part in _MARKS.split(fragment):
-        if part == MARK_OPEN:
-            inside = True
-        elif part == MARK_CLOSE:
-            inside = False
-        elif part:
-            text = safe(html.unescape(part))
-            if inside:
-                text = _style(text, color, bold=True, fg="yellow") if color else f"*{text}*"
-            out.append(text)
+    out = []
+    for text, inside in marked_parts(fragment):
+        text = safe(text)
+        if inside:
+            text = _style(text, color, bold=True, fg="yellow") if color else f"*{text}*"
+        out.append(text)
     return "".join(out)
 
 
@@ -215,7 +209,7 @@ def document_lines(document: Document, *, color: bool, width: int | None = None)
         if paragraph.strip():
             yield from _wrapped(safe(paragraph), "", width)
     yield ""
-    where = name(document.source) + (f" § {safe(document.section)}" if document.section else f", question {document.position}")
+    where = name(place(document.source, document.section, document.position))
     yield _style(f"Source: {where}", color, dim=True)
     if document.title:
         yield _style(f"Title: {safe(document.title)}", color, dim=True)
