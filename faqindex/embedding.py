@@ -103,16 +103,15 @@ def document_text(fields: dict[str, Any]) -> str:
     return f"{fields.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {fields.get('answer', '')}"
 
 
-def write_vectors(generation: Path, reader: Any, previous: Path | None = None, model: StaticModel | None = None) -> int:
+def write_vectors(generation: Path, reader: Any, previous: Path | None = None, model: StaticModel | None = None) -> Any:
     """Write the meaning of every document of `reader` (the generation's Whoosh reader) into
-    `generation`, one row per document number (deleted numbers: zeros). Rows of texts the
-    `previous` generation already embedded are copied from it; returns how many were embedded."""
+    `generation`, one row per document number (deleted numbers: zeros), and return those
+    rows. Rows of texts the `previous` generation already embedded are copied from it."""
     model = model or shipped_model(in_memory=True)
     known = _known_rows(previous) if previous is not None else {}
     size = reader.doc_count_all()
     vectors = np.zeros((size, model.dimensions), dtype=np.float16)
     keys = np.zeros(size, dtype="S16")
-    embedded = 0
     for docnum, fields in reader.iter_docs():
         text = document_text(fields)
         key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
@@ -121,11 +120,10 @@ def write_vectors(generation: Path, reader: Any, previous: Path | None = None, m
             vectors[docnum] = known[key]
         else:
             vectors[docnum] = model.encode([text])[0]
-            embedded += 1
     for name, array in ((VECTORS_FILE, vectors), (KEYS_FILE, keys)):
         with open(generation / name, "wb") as f:
             np.save(f, array)
-    return embedded
+    return vectors
 
 
 def _known_rows(generation: Path) -> dict[bytes, Any]:

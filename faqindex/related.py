@@ -8,6 +8,7 @@ numbers are the generation's own, so the file is exact for it and needs no ids.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -24,6 +25,7 @@ def write(generation: Path, related: Related) -> None:
     (generation / FILE).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=8)  # a generation never changes once written: read it once
 def read(generation: Path) -> tuple[int, Related] | None:
     """(how many were kept per document, the table), or None when the generation has none
     (a large corpus) or it cannot be read (then they are computed when shown)."""

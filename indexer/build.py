@@ -38,8 +38,8 @@ from faqindex.whoosh_internals import apply_writing_fixes
 
 from . import directory
 from .acronyms import mine
-from .related import write_related
 from .document import clean_text
+from .related import write_related
 from .sources import FileResult, read_file
 from .workers import lock_held
 
@@ -307,8 +307,8 @@ def _finish(building: Path, manifest: store.Manifest, previous: Path | None) -> 
     try:
         with ix.reader() as reader:
             statistics = Statistics.of(reader)
-            embedding.write_vectors(building, reader, previous)
-            write_related(building, ix, reader)
+            vectors = embedding.write_vectors(building, reader, previous)
+            write_related(building, ix, reader, vectors)
     finally:
         ix.close()
     if statistics.documents != manifest.documents:

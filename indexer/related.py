@@ -17,25 +17,25 @@ from whoosh.query import Or, Term
 
 from faqindex import related
 from faqindex.analysis import text_analyzer
-from faqindex.embedding import read_vectors, shipped_model
-from faqindex.schema import CONTENT_FIELD, QUESTION_SEPARATOR
+from faqindex.schema import CONTENT_FIELD, stored_questions
 
 CANDIDATES = 20  # from each of words and meaning
 
 
-def write_related(generation: Path, ix, reader) -> int:
+def write_related(generation: Path, ix, reader, vectors) -> int:
     """Compute and save every document's related documents (when the corpus is small
-    enough: related.AT_INDEX_TIME); returns how many documents got them."""
+    enough: related.AT_INDEX_TIME) from the index and the documents' meaning `vectors` (one
+    row per document number); returns how many documents got them."""
     if not reader.doc_count() or reader.doc_count() > related.AT_INDEX_TIME:
         return 0  # before reading any document: a large corpus's texts would fill memory
     documents = {docnum: fields for docnum, fields in reader.iter_docs()}
-    vectors = np.asarray(read_vectors(generation, reader.doc_count_all(), shipped_model().dimensions), dtype=np.float32)
-    cosines = vectors @ vectors.T
+    rows = np.asarray(vectors, dtype=np.float32)
+    cosines = rows @ rows.T
     analyzer = text_analyzer()
     table: related.Related = {}
     with ix.searcher() as searcher:
         for docnum, fields in documents.items():
-            question = fields.get("question", "").split(QUESTION_SEPARATOR)[0]
+            question = stored_questions(fields)[0]
             words = sorted({t.text for t in analyzer(question, mode="query")})
             by_words: dict[int, float] = {}
             if words:

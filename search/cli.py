@@ -115,7 +115,7 @@ def _meaning_options(command):
     command = click.option(
         "--model",
         type=click.Path(file_okay=False, path_type=Path),
-        envvar="FAQSEARCH_MODEL",
+        # No envvar here: the model's loader reads $FAQSEARCH_MODEL itself and names it if it fails.
         help="With --semantic: the sentence model's directory (all-mpnet-base-v2, say; "
         "docs/ranking-by-meaning.md). [default: $FAQSEARCH_MODEL, else the semantic extra's]",
     )(command)
@@ -138,8 +138,6 @@ def _meaning(words_only: bool, semantic: bool, model: Path | None) -> dict[str, 
     """Searcher's arguments for the options of _meaning_options."""
     if words_only and semantic:
         raise click.UsageError("--words-only and --semantic exclude each other")
-    if click.get_current_context().get_parameter_source("model") is not click.core.ParameterSource.COMMANDLINE:
-        model = None  # $FAQSEARCH_MODEL: the model's loader reads it, and names it if it fails
     return {"meaning": not words_only, "semantic": (model or True) if semantic else False}
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from faqindex.schema import QUESTION_SEPARATOR
+from faqindex.schema import stored_questions
 
 
 @dataclass
@@ -51,7 +51,7 @@ def place(source: str, section: str, position: int) -> str:
 
 def from_fields(fields: dict[str, Any]) -> Document:
     """A Document from a Whoosh document's stored fields."""
-    questions = fields.get("question", "").split(QUESTION_SEPARATOR)
+    questions = stored_questions(fields)
     return Document(
         id=fields["id"],
         question=questions[0],

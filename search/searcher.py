@@ -25,7 +25,7 @@ from faqindex.errors import (
     IndexMissingError,
     IndexWriteError,
 )
-from faqindex.schema import QUESTION_KEY_FIELD, QUESTION_SEPARATOR, question_key
+from faqindex.schema import QUESTION_KEY_FIELD, question_key, stored_questions
 from faqindex.statistics import Statistics
 from faqindex.whoosh_internals import apply_reading_fixes
 
@@ -289,7 +289,6 @@ class Searcher:
                 raise
         self.close()
         self._searcher, self._stamp, self._generation = searcher, stamp, generation
-        self._related: tuple[int, related.Related] | None | bool = False  # read when first asked for
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
 
@@ -469,14 +468,13 @@ class Searcher:
         """The related questions the index holds for this document, or, when it holds none
         (a large corpus) or fewer than asked for, those a search for its question ranks first
         (by words, and meaning when on), then the documents nearest in meaning."""
-        if self._related is False:
-            self._related = related.read(self._generation)
-        if self._related and count <= self._related[0]:
+        held = related.read(self._generation)
+        if held and count <= held[0]:
             searcher = self._current()
             found = []
-            for other, score in self._related[1].get(docnum, [])[:count]:
+            for other, score in held[1].get(docnum, [])[:count]:
                 fields = searcher.stored_fields(other)
-                found.append(Related(fields["id"], fields.get("question", "").split(QUESTION_SEPARATOR)[0], score))
+                found.append(Related(fields["id"], stored_questions(fields)[0], score))
             return found
         try:
             hits = self._results(document.question, count + 1, False, False, False).hits
@@ -488,7 +486,7 @@ class Searcher:
             for other, similarity in self._meaning.nearest(docnum, count + len(seen)):
                 fields = searcher.stored_fields(other)
                 if fields["id"] not in seen and fields.get("answer") != document.answer and len(found) < count:
-                    found.append(Related(fields["id"], fields.get("question", "").split(QUESTION_SEPARATOR)[0], round(similarity, 4)))
+                    found.append(Related(fields["id"], stored_questions(fields)[0], round(similarity, 4)))
         return found[:count]
 
     @property
@@ -572,20 +570,19 @@ def _tie_order(hit: WhooshHit, budget: Budget) -> tuple[str, int]:
 
 
 def _hit(rank: int, hit, score: float, highlight: bool) -> Hit:
-    questions = hit.get("question", "").split(QUESTION_SEPARATOR)
-    answer = hit.get("answer", "")
+    found = documents.from_fields(hit.fields())
     return Hit(
         rank=rank,
         score=round(score, 4),
-        id=hit["id"],
-        question=questions[0],
-        answer=answer,
-        source=hit.get("source", ""),
-        highlights=highlights.answer_highlights(hit, answer) if highlight else [],
-        title=hit.get("title", ""),
-        section=hit.get("section", ""),
-        position=int(hit.get("position", 0) or 0),
-        alternates=questions[1:],
-        url=hit.get("url", "") or "",
-        description=hit.get("description", "") or "",
+        id=found.id,
+        question=found.question,
+        answer=found.answer,
+        source=found.source,
+        highlights=highlights.answer_highlights(hit, found.answer) if highlight else [],
+        title=found.title,
+        section=found.section,
+        position=found.position,
+        alternates=found.alternates,
+        url=found.url,
+        description=found.description,
     )
