@@ -222,7 +222,7 @@ def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool)
     Exit status: 0 some found, 1 none.
     """
     try:
-        with Searcher(index_dir, corpus=corpus) as searcher:
+        with Searcher(index_dir, corpus=corpus, meaning=False) as searcher:  # it ranks nothing
             found = searcher.acronyms
     except FaqsearchError as exc:
         _fail(str(exc))
