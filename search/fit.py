@@ -24,7 +24,8 @@ from math import log
 
 from whoosh.query import Or, Phrase, Query, Term
 
-from .matching import score_at
+from .impacts import Impacts
+from .matching import scores_at
 from .vocabulary import Vocabulary
 
 WEAK_FIT = 0.225
@@ -46,15 +47,14 @@ def weak_with(fit: float, closeness: float, fit_below: float, closeness_below: f
     return fit < fit_below and closeness < closeness_below
 
 
-def fit(searcher, vocabulary: Vocabulary, clauses: list[Query], docnum: int) -> float:
+def fit(searcher, impacts: Impacts, vocabulary: Vocabulary, clauses: list[Query], docnum: int) -> float:
     """The idf-weighted share of `clauses` (the query's words, each with its other forms,
     all on the content field) that document `docnum` matches: 0 to 1."""
     total = held = 0.0
-    context = searcher.context()
     for clause in clauses:
         weight = _idf(vocabulary, clause)
         total += weight
-        if score_at(clause.matcher(searcher, context), docnum) is not None:
+        if scores_at(searcher, impacts, clause, [docnum])[0] is not None:
             held += weight
     return held / total if total else 1.0
 

@@ -15,6 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh.collectors import TimeLimit
 from whoosh.query import Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Results as WhooshResults
 
 from faqindex import building, config, related, store
 from faqindex.building import Builder
@@ -36,7 +37,8 @@ from .collapse import NearDuplicates
 from .collect import Deadline, TopWithTies
 from .documents import Document, Related
 from .fit import fit, weak
-from .matching import score_at
+from .impacts import Impacts, flat
+from .matching import scores_at
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .synonyms import acronym_rules, read_synonyms
@@ -200,6 +202,7 @@ class Searcher:
         self._searcher = None
         self._builder: QueryBuilder | None = None
         self._vocabulary: Vocabulary | None = None
+        self._impacts: Impacts | None = None
         self._stamp: tuple[int, int] | None = None
         self._meaning: StaticMeaning | Reranker | None = None
         self._lock = threading.RLock()
@@ -291,6 +294,7 @@ class Searcher:
         self._searcher, self._stamp, self._generation = searcher, stamp, generation
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
+        self._impacts = Impacts(searcher)
 
     @property
     def acronyms(self) -> dict[str, list[str]]:
@@ -356,12 +360,12 @@ class Searcher:
         depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
         if self._meaning is not None:
             depth = max(depth, self._meaning.depth)
-        found, candidates, complete = self._collect(searcher, prepared.query, depth, budget)
+        found, candidates, matched = self._collect(searcher, prepared.query, depth, budget)
         highlights.configure(found)
         ranking = self._rank(searcher, prepared, candidates, depth, budget)
         folded = self._fill(results, searcher, prepared, ranking, limit, highlight, explain, budget)
         budget.check()
-        results.total, results.total_exact = _total(searcher, prepared.query, found, complete, folded)
+        results.total, results.total_exact = _total(searcher, prepared.query, found, matched, folded)
         return results
 
     def _rank(self, searcher, prepared: PreparedQuery, candidates: list[WhooshHit], depth: int, budget: Budget) -> _Ranking:
@@ -369,7 +373,8 @@ class Searcher:
         by meaning (when on), and the document whose question was typed first."""
         # Ties at the cut were collected only to be ordered the same however the index was
         # built; past `depth` they are dropped, or thousands of tied hits would be folded.
-        ranking = _Ranking(_reranked(searcher, candidates, prepared.proximity, budget)[:depth])
+        assert self._impacts is not None
+        ranking = _Ranking(_reranked(searcher, self._impacts, candidates, prepared.proximity, budget)[:depth])
         if self._meaning is not None and ranking.hits:
             budget.check()
             ranking.hits, ranking.meaning, ranking.word_scale = self._meaning.rerank(prepared.searched, ranking.hits)
@@ -404,7 +409,8 @@ class Searcher:
             folder.add(hit.get("answer", ""))
             if not results.hits and prepared.clauses:
                 assert self._vocabulary is not None
-                results.fit = fit(searcher, self._vocabulary, prepared.clauses, hit.docnum)
+                assert self._impacts is not None
+                results.fit = fit(searcher, self._impacts, self._vocabulary, prepared.clauses, hit.docnum)
                 # Ranking by meaning may have found the answer in other words: it judges then.
                 if self._meaning is None:
                     results.weak = weak(results.fit)
@@ -424,9 +430,15 @@ class Searcher:
         with self._lock:
             return self._meaning.embed_all((fields for _, fields in self._current().reader().iter_docs()), progress)
 
-    def _collect(self, searcher, query: Query, depth: int, budget: Budget) -> tuple[Any, list[WhooshHit], bool]:
+    def _collect(self, searcher, query: Query, depth: int, budget: Budget) -> tuple[Any, list[WhooshHit], int | None]:
         """Whoosh's results for the best `depth` documents and all tied with the last of them,
-        those hits, and whether every match was collected."""
+        those hits, and how many documents match (None when not every match was collected)."""
+        leaves = flat(query)
+        if leaves is not None:  # a plain query: the sum of its leaves' kept scores
+            assert self._impacts is not None
+            top = self._impacts.top(leaves, depth, budget)
+            found = WhooshResults(searcher, query, [(score, docnum) for score, docnum in top.best])
+            return found, found[: found.scored_length()], top.total
         collector = TopWithTies(limit=depth)
         timed = Deadline(collector, budget)
         try:
@@ -436,7 +448,7 @@ class Searcher:
         found = timed.results()
         # Not list(found): list() asks len() for a size hint, and Whoosh's len() counts every
         # match by running the query again.
-        return found, found[: found.scored_length()], collector.complete()
+        return found, found[: found.scored_length()], found.scored_length() if collector.complete() else None
 
     def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:
         """The top `limit` hits for `query`, best first. Raises QueryError for an unparsable query."""
@@ -506,10 +518,10 @@ class _Ranking:
     word_scale: float = 1.0
 
 
-def _total(searcher, query: Query, found, complete: bool, folded: int) -> tuple[int, bool]:
+def _total(searcher, query: Query, found, matched: int | None, folded: int) -> tuple[int, bool]:
     """How many documents match (less those folded into another hit), and whether exactly."""
-    if complete:  # the collector saw every match: the count is free
-        return found.scored_length() - folded, True
+    if matched is not None:  # every match was seen: the count is free
+        return matched - folded, True
     if searcher.doc_count() <= EXACT_COUNT_LIMIT:
         return len(found) - folded, True  # runs the query again, unscored
     # Not `found.estimated_length()`: behind the time-limit wrapper it counts exactly,
@@ -518,19 +530,16 @@ def _total(searcher, query: Query, found, complete: bool, folded: int) -> tuple[
     return max(min(estimate, searcher.doc_count()), found.scored_length()), False
 
 
-def _reranked(searcher, hits: list[WhooshHit], pairs: list[Query], budget: Budget = UNLIMITED) -> list[tuple[WhooshHit, float]]:
+def _reranked(
+    searcher, impacts: Impacts, hits: list[WhooshHit], pairs: list[Query], budget: Budget = UNLIMITED
+) -> list[tuple[WhooshHit, float]]:
     """(hit, score) best first, each score raised by the proximity pairs matching that document."""
     scores = {hit.docnum: float(hit.score) for hit in hits}
     if pairs and hits:
-        context = searcher.context()
         ordered = sorted(scores)
         for pair in pairs:
             budget.check()
-            matcher = pair.matcher(searcher, context)
-            for docnum in ordered:  # matchers only move forward
-                if not matcher.is_active():
-                    break
-                score = score_at(matcher, docnum)
+            for docnum, score in zip(ordered, scores_at(searcher, impacts, pair, ordered)):
                 if score is not None:
                     scores[docnum] += score  # the pair's weight is its boost
     # Ties go by source and position, not by the internal document number, so the order is

@@ -24,7 +24,7 @@ from faqindex.statistics import UNKNOWN, Statistics
 from . import english
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
-CACHED = 4096  # words' suggestions and concepts' rarities an open index keeps
+CACHED = 4096  # words' suggestions and counts, and concepts' rarities, an open index keeps
 
 
 class Vocabulary:
@@ -38,14 +38,19 @@ class Vocabulary:
         reader = self.reader = searcher.reader()
         self.fields, self.statistics = fields, statistics
         self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]
-        # Both depend on the index alone, which never changes under an open Vocabulary, and
+        # All three depend on the index alone, which never changes under an open Vocabulary, and
         # the same words and concepts ("MS") come back query after query.
         self._suggestions: dict[str, str | None] = {}
         self._rarities: dict[tuple[str, ...], float] = {}
+        self._documents: dict[tuple[str, str], int] = {}
 
     def documents(self, fieldname: str, text: str) -> int:
         """How many live documents hold the (analyzed) term `text` in `fieldname`."""
-        return self.reader.doc_frequency(fieldname, text) - self.statistics.deleted_with(fieldname, text)
+        key = (fieldname, text)
+        if key not in self._documents:
+            count = self.reader.doc_frequency(fieldname, text) - self.statistics.deleted_with(fieldname, text)
+            _bounded(self._documents)[key] = count
+        return self._documents[key]
 
     def known(self, term: str) -> bool:
         """Does any document hold this (analyzed) term?"""

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from search import QueryError, Searcher, budget, collect, highlight, query, vocabulary
+from search import QueryError, Searcher, budget, collect, highlight, impacts, query, vocabulary
 
 ARTICLE = "".join(f"What is widget {n}?\n\nA thing about widgets, number {n}.\n\n" for n in range(300))
 
@@ -37,7 +37,8 @@ def _jump_when_called(monkeypatch, clock: FakeClock, owner, name: str) -> None:
     "phase, text",
     [
         ("fuzzy expansion", "widgts~2 thing"),
-        ("after collection", "thing widgets"),  # 300 documents tie: reordering them is the cost
+        ("collection", "thing widgets"),  # 300 documents tie: reordering them is the cost
+        ("after Whoosh's collection", "thing AND widgets"),  # not a plain query: Whoosh's matchers
         ("highlighting", "thing widgets"),
     ],
 )
@@ -49,7 +50,8 @@ def test_the_budget_is_checked_after_each_phase(write_corpus, tmp_path, monkeypa
         monkeypatch.setattr(budget, "monotonic", clock)
         owner, name = {
             "fuzzy expansion": (vocabulary.Vocabulary, "within"),
-            "after collection": (collect.TopWithTies, "results"),
+            "collection": (impacts.Impacts, "top"),
+            "after Whoosh's collection": (collect.TopWithTies, "results"),
             "highlighting": (highlight, "answer_highlights"),
         }[phase]
         _jump_when_called(monkeypatch, clock, owner, name)

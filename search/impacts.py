@@ -1,0 +1,157 @@
+"""Each word's and phrase's scores over the whole index, kept per open index, so that a query
+made of them is ranked as a weighted sum of arrays instead of by Whoosh's tree of matchers.
+
+A plain query (words, their other forms, synonyms and acronyms, spread over the fields) is
+an `Or` of `Or`s over `Term`s and `Phrase`s, each with a boost. Whoosh answers it by walking
+a binary tree of union matchers document by document, in Python: on the article that walk,
+and the proximity spans found the same way, were most of a search. Its score for a document
+is the sum, over the leaves the document matches, of the leaf's score times the boosts on
+the way down. So each leaf's matches and scores are read once, through Whoosh's own
+matcher and weighting (the scores are Whoosh's to the last bit), and kept as two arrays;
+a search adds them up. Whoosh remains the index of record and the scorer; what is kept
+depends on the open index alone (never on a query's results), and at most `KEPT`
+postings are kept, the least recently used dropped first.
+
+Queries with any other shape (AND, NOT, wildcards, fuzzy terms, a minimum to match) are
+left to Whoosh's matchers (`flat` returns None for them).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.query import NullQuery, Or, Phrase, Query, Term
+
+from .budget import UNLIMITED, Budget
+
+KEPT = 4_000_000  # postings an open index keeps scored (12 bytes each)
+# A leaf asked about a few documents (proximity, fit) is read whole only up to this many
+# estimated matches; past it, Whoosh's matcher is asked about just those documents.
+READ_WHOLE = 10_000
+CHECK_EVERY = 4096  # postings read between two looks at the search's deadline
+
+Leaf = tuple  # a leaf query's identity without its boost: (kind, field, text or words, slop)
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """One leaf of a flat query and the product of the boosts above and on it."""
+
+    leaf: Query
+    weight: float
+
+
+def flat(query: Query, weight: float = 1.0) -> list[Weighted] | None:
+    """The leaves (terms and phrases) of a query made only of ORs of them, each with its
+    weight; None for any other query (Whoosh's matchers score it)."""
+    if query is NullQuery:
+        return []
+    if type(query) is Term or type(query) is Phrase:
+        return [Weighted(query, weight * query.boost)]
+    if type(query) is Or and not query.minmatch and not query.scale:
+        leaves: list[Weighted] = []
+        for sub in query.subqueries:
+            found = flat(sub, weight * query.boost)
+            if found is None:
+                return None
+            leaves.extend(found)
+        return leaves
+    return None
+
+
+def _key(leaf: Query) -> Leaf:
+    if type(leaf) is Phrase:
+        return ("phrase", leaf.fieldname, tuple(leaf.words), leaf.slop)
+    return ("term", leaf.fieldname, leaf.text)
+
+
+@dataclass
+class Top:
+    """The best documents of a flat query: (score, docnum) best first (ties by docnum, as
+    Whoosh orders them), and how many documents matched in all."""
+
+    best: list[tuple[float, int]]
+    total: int
+
+
+class Impacts:
+    """The scored postings of the leaves queries have used, for one open Whoosh searcher."""
+
+    def __init__(self, searcher: Any, kept: int = KEPT) -> None:
+        self.searcher = searcher
+        self.kept = kept
+        self._documents = searcher.doc_count_all()
+        self._leaves: OrderedDict[Leaf, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._size = 0
+
+    def of(self, leaf: Query, budget: Budget = UNLIMITED) -> tuple[np.ndarray, np.ndarray]:
+        """The document numbers (ascending) a leaf matches and its unboosted score in each."""
+        key = _key(leaf)
+        found = self._leaves.get(key)
+        if found is not None:
+            self._leaves.move_to_end(key)
+            return found
+        found = self._read(leaf.with_boost(1.0), budget)
+        self._leaves[key] = found
+        self._size += len(found[0])
+        while self._size > self.kept and len(self._leaves) > 1:
+            _, (dropped, _) = self._leaves.popitem(last=False)
+            self._size -= len(dropped)
+        return found
+
+    def _read(self, leaf: Query, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
+        searcher = self.searcher
+        context = searcher.context()
+        docnums: list[int] = []
+        scores: list[float] = []
+        for sub, offset in searcher.leaf_searchers():
+            matcher = leaf.matcher(sub, context)
+            while matcher.is_active():
+                docnums.append(matcher.id() + offset)
+                scores.append(matcher.score())
+                matcher.next()
+                if not len(docnums) % CHECK_EVERY:
+                    budget.check()
+        return np.array(docnums, dtype=np.int64), np.array(scores, dtype=np.float64)
+
+    def cheap(self, leaves: list[Weighted]) -> bool:
+        """Whether every leaf is kept already or small enough to read whole."""
+        reader = self.searcher.reader()
+        return all(_key(item.leaf) in self._leaves or item.leaf.estimate_size(reader) <= READ_WHOLE for item in leaves)
+
+    def scores_at(self, leaves: list[Weighted], docnums: list[int]) -> list[float | None]:
+        """Each document's score for these leaves together, None where none matches it."""
+        wanted = np.asarray(docnums, dtype=np.int64)
+        total = np.zeros(len(wanted))
+        matched = np.zeros(len(wanted), dtype=bool)
+        for item in leaves:
+            ids, scores = self.of(item.leaf)
+            if not len(ids):
+                continue
+            at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+            here = ids[at] == wanted
+            total[here] += scores[at[here]] * item.weight
+            matched |= here
+        return [float(score) if hit else None for score, hit in zip(total.tolist(), matched.tolist())]
+
+    def top(self, leaves: list[Weighted], depth: int, budget: Budget = UNLIMITED) -> Top:
+        """The `depth` best documents and every document tied with the last of them."""
+        total = np.zeros(self._documents)
+        matched = np.zeros(self._documents, dtype=bool)
+        for item in leaves:
+            budget.check()
+            ids, scores = self.of(item.leaf, budget)
+            total[ids] += scores * item.weight
+            matched[ids] = True
+        found = np.flatnonzero(matched)
+        scores = total[found]
+        if len(found) > depth:
+            # The depth-th best score; everything scoring at least that is kept (the ties too).
+            bar = np.partition(scores, len(found) - depth)[len(found) - depth]
+            keep = scores >= bar
+            found, scores = found[keep], scores[keep]
+        order = np.lexsort((found, -scores))
+        return Top(list(zip(scores[order].tolist(), found[order].tolist())), int(matched.sum()))

@@ -1,0 +1,115 @@
+"""Ranking a plain query by its leaves' kept scores gives Whoosh's matchers' top 10, ids and scores."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from whoosh.query import And, FuzzyTerm, Or, Phrase, Term
+
+from corpus import ARTICLES
+from search import Searcher, matching
+from search import searcher as searcher_module
+from search.impacts import Impacts, Weighted, flat
+
+ROOT = Path(__file__).resolve().parents[2]
+SCIFACT = ROOT.parent / "shared" / "data" / "scifact"
+
+
+def _judged_article_queries() -> list[str]:
+    lines = (ROOT / "benchmarks" / "article" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["text"] for line in lines if line.strip()]
+
+
+def _top10(s: Searcher, query: str) -> list[tuple[str, float]]:
+    return [(hit.id, hit.score) for hit in s.results(query, limit=10).hits]
+
+
+def _same_as_whoosh(s: Searcher, queries: list[str], monkeypatch) -> int:
+    """Compare every query's top 10 with the kept scores and with Whoosh's matchers; returns
+    how many queries were plain (ranked from the kept scores)."""
+    plain = sum(flat(s.prepare(q).query) is not None for q in queries)
+    kept = {q: _top10(s, q) for q in queries}
+    kept_fit = {q: s.results(q).fit for q in queries}
+    with monkeypatch.context() as patch:
+        # Whoosh's matchers for every query, its proximity pairs and the best hit's fit.
+        patch.setattr(searcher_module, "flat", lambda query: None)
+        patch.setattr(matching, "flat", lambda query: None)
+        for q in queries:
+            assert kept[q] == _top10(s, q), q
+            assert kept_fit[q] == s.results(q).fit, q
+    return plain
+
+
+def test_the_articles_judged_queries_rank_as_whoosh_ranks_them(tmp_path, monkeypatch):
+    queries = _judged_article_queries()
+    with Searcher(tmp_path / "ix", corpus=ARTICLES) as s:
+        plain = _same_as_whoosh(s, queries, monkeypatch)
+    assert plain >= len(queries) * 0.9  # nearly every query people type is a plain one
+
+
+def _generated(rng: random.Random, words: list[str], files: int, questions: int) -> dict[str, str]:
+    def text(n: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(n))
+
+    return {
+        f"f{f}.txt": "".join(f"What about {text(4)}?\n\n{text(rng.randint(5, 60))}.\n\n" for _ in range(questions))
+        for f in range(files)
+    }
+
+
+def test_a_generated_corpus_updated_file_by_file_ranks_as_whoosh_ranks_it(write_corpus, tmp_path, monkeypatch):
+    # Zipf-like: early words are common, so many documents tie or share most words.
+    rng = random.Random(7)
+    vocabulary = ["iron", "brain", "lesion", "multiple", "sclerosis", "ferritin", "blood", "test", "mri", "scan"]
+    vocabulary += [f"word{n}" for n in range(200)]
+    weighted = [w for n, w in enumerate(vocabulary) for _ in range(max(1, 40 // (n + 1)))]
+    files = _generated(rng, weighted, files=12, questions=25)
+    root = write_corpus(files)
+    queries = [" ".join(rng.choice(weighted) for _ in range(rng.randint(1, 4))) for _ in range(60)]
+    queries += ['"multiple sclerosis" iron', "mri scan of brain lesions", "wrod12 iron"]
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        assert _same_as_whoosh(s, queries, monkeypatch) >= 60
+    # An update leaves replaced documents deleted in old segments and adds a new one (an index
+    # this small is merged whole unless told otherwise).
+    monkeypatch.setattr("indexer.build.FULL_MERGE_LIMIT", 0)
+    (root / "f3.txt").write_text(_generated(rng, weighted, files=1, questions=30)["f0.txt"], encoding="utf-8")
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        assert s.built is not None and s.built.unchanged == 11  # an update, not a rebuild
+        assert s._current().doc_count_all() > s.document_count  # deleted documents are still there
+        _same_as_whoosh(s, queries, monkeypatch)
+
+
+@pytest.mark.skipif(not SCIFACT.is_dir(), reason="SciFact is read from ../shared/data/scifact (not in a clone)")
+def test_scifacts_queries_rank_as_whoosh_ranks_them(tmp_path, monkeypatch):
+    # A sixth of the abstracts keeps the test short; the queries are SciFact's own claims.
+    lines = (SCIFACT / "corpus.jsonl").read_text(encoding="utf-8").splitlines()[:900]
+    corpus = tmp_path / "scifact"
+    corpus.mkdir()
+    (corpus / "corpus.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    claims = [json.loads(line)["text"] for line in (SCIFACT / "queries.jsonl").read_text(encoding="utf-8").splitlines()[:80]]
+    with Searcher(tmp_path / "ix", corpus=corpus) as s:
+        assert _same_as_whoosh(s, claims, monkeypatch) >= 70
+
+
+def test_only_ors_of_terms_and_phrases_are_flat():
+    term, phrase = Term("content", "iron", boost=0.5), Phrase("content", ["iron", "deposit"])
+    leaves = flat(Or([Or([term, phrase], boost=2.0), Term("question", "iron")]))
+    assert leaves == [Weighted(term, 1.0), Weighted(phrase, 2.0), Weighted(Term("question", "iron"), 1.0)]
+    assert flat(And([term, phrase])) is None
+    assert flat(Or([term, FuzzyTerm("content", "irn")])) is None
+    assert flat(Or([term, phrase], minmatch=2)) is None
+
+
+def test_kept_scores_are_bounded_and_the_least_recently_used_go_first(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": "".join(f"What is {w}?\n\n{w} and iron.\n\n" for w in ("alpha", "beta", "gamma"))})
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        kept = Impacts(s._current(), kept=4)
+        iron = kept.of(Term("content", "iron"))  # in all three documents
+        assert len(iron[0]) == 3
+        kept.of(Term("content", "alpha"))
+        kept.of(Term("content", "beta"))  # 5 postings: iron, the oldest, goes
+        assert ("term", "content", "iron") not in kept._leaves
+        assert kept._size == 2
