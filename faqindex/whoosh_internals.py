@@ -11,7 +11,7 @@ one gives has its own test where it is used.
 | `SegmentWriter.add_postings_to_pool` patched (`apply_writing_fixes`) | updates | merging a segment whose document 0 was deleted drops every spelling word, filed under document 0; they are carried to the first live document |
 | `TopCollector._collect` overridden | `search/collect.py` | keep every document tied with the N-th, so results do not depend on how the index was built |
 | `TopCollector.items`, `.minscore` | `search/collect.py` | the heap the override fills, and the bar that lets Whoosh skip blocks |
-| `Highlighter._merge_matched_tokens` called (`merge_matched_tokens`) | `search/highlight.py` | highlight from tokens analyzed once per answer instead of at every search |
+| `Highlighter._merge_matched_tokens` and `ContextFragmenter.fragment_tokens` reproduced (`search.highlight.fragments`) | `search/highlight.py` | fragments made from an answer's words analyzed once, as tuples, without a Token object per word; `tests/search/test_highlight.py` compares them with Whoosh's own |
 | a cache kept on Whoosh's `Results` (`per_results`) | `search/highlight.py` | the query's words, looked up once per search instead of once per hit |
 | `BM25F._field_B` read (`field_b`) | `search/ranking.py` | the per-field b Whoosh parsed from `<field>_B` keywords |
 | `BM25FScorer.__init__` skipped (`init_bm25f_scorer`) | `search/ranking.py` | Whoosh's takes the average field length from its own counts; faqsearch's statistics give the same value however the index was built |
@@ -19,7 +19,7 @@ one gives has its own test where it is used.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3PerDocReader
@@ -100,9 +100,6 @@ def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, d
             self.pool.add((spelling, word, first_live, 1, _ONE))
 
 
-
-
-
 def apply_writing_fixes() -> None:
     """Patch Whoosh's writing side (idempotent; the indexer calls it on import)."""
     W3PerDocReader.has_column = _cached_has_column  # type: ignore[method-assign]
@@ -110,11 +107,6 @@ def apply_writing_fixes() -> None:
 
 
 # -- private calls the search side makes ----------------------------------------------------
-
-
-def merge_matched_tokens(highlighter: Any, tokens: Iterable[Any]) -> Iterable[Any]:
-    """Whoosh's merging of adjacent matched tokens, as its `Highlighter.highlight_hit` does."""
-    return highlighter._merge_matched_tokens(tokens)
 
 
 def per_results(results: Any, name: str, compute: Callable[[], Any]) -> Any:

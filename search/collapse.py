@@ -26,7 +26,8 @@ def similarity(a: frozenset, b: frozenset) -> float:
     """Jaccard similarity of two shingle sets (1.0: the same text)."""
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b) if len(a) <= len(b) else len(b & a)
+    return shared / (len(a) + len(b) - shared)
 
 
 class NearDuplicates:
@@ -38,7 +39,14 @@ class NearDuplicates:
     def first_like(self, answer: str) -> int | None:
         """The position of a shown answer near-identical to `answer`, or None."""
         own = shingles(answer)
-        return next((i for i, other in enumerate(self._shown) if similarity(own, other) >= SIMILARITY), None)
+        size = len(own)
+        for i, other in enumerate(self._shown):
+            # Sets of very different sizes cannot be similar: |a & b| / |a | b| <= small / large.
+            if min(size, len(other)) < SIMILARITY * max(size, len(other)):
+                continue
+            if similarity(own, other) >= SIMILARITY:
+                return i
+        return None
 
     def add(self, answer: str) -> None:
         """Remember an answer that is shown."""

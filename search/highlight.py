@@ -10,21 +10,24 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections import deque
 from collections.abc import Iterator
 
 from whoosh.analysis import Token
 from whoosh.highlight import (
+    DEFAULT_CHARLIMIT,
     ContextFragmenter,
     Formatter,
     Fragment,
     get_text,
+    mkfrag,
     top_fragments,
 )
 from whoosh.searching import Hit as WhooshHit
 
 from faqindex.analysis import text_analyzer
 from faqindex.schema import CONTENT_FIELD
-from faqindex.whoosh_internals import merge_matched_tokens, per_results
+from faqindex.whoosh_internals import per_results
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 _MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
@@ -84,13 +87,10 @@ def answer_highlights(hit: WhooshHit, answer: str, top: int = FRAGMENTS) -> list
         return []
     answer = answer[:HIGHLIGHT_CHARS]
     results = hit.results
-    words = _query_words(results)
     highlighter = results.highlighter
-    tokens = merge_matched_tokens(highlighter, _replayed(_words_of(answer), words))
-    fragments = top_fragments(
-        highlighter.fragmenter.fragment_tokens(answer, tokens), top, highlighter.scorer, highlighter.order
-    )
-    marked = [f for f in highlighter.formatter.format(fragments) if f] if fragments else []
+    found = fragments(answer, _words_of(answer), _query_words(results))
+    best = top_fragments(found, top, highlighter.scorer, highlighter.order) if found else []
+    marked = [f for f in highlighter.formatter.format(best) if f] if best else []
     return marked or [opening(answer)]
 
 
@@ -107,11 +107,75 @@ def _words_of(text: str) -> tuple[tuple[str, int, int, int], ...]:
     return tuple((t.text, t.pos, t.startchar, t.endchar) for t in _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False))
 
 
-def _replayed(words: tuple[tuple[str, int, int, int], ...], matched: frozenset[str]) -> Iterator[Token]:
-    token = Token(positions=True, chars=True, removestops=False, mode="index")  # one, as analyzers do
-    for token.text, token.pos, token.startchar, token.endchar in words:
-        token.matched = token.text in matched
-        yield token
+def fragments(
+    text: str, words: tuple[tuple[str, int, int, int], ...], matched: frozenset[str],
+    maxchars: int = FRAGMENT_CHARS, surround: int = CONTEXT_CHARS, charlimit: int = DEFAULT_CHARLIMIT,
+) -> list[Fragment]:
+    """The fragments Whoosh's ContextFragmenter makes of `text` once Whoosh's highlighter
+    has merged touching matched words (`Highlighter._merge_matched_tokens`), computed on
+    the words as tuples: Whoosh's way makes and copies a Token object for every word of
+    every answer shown, a quarter of a search on the article. Fragments hold a token for
+    each matched word only, as Whoosh's do."""
+    found: list[Fragment] = []
+    first: int | None = None
+    firsts: deque[int] = deque()
+    countdown = -1
+    tks: list[Token] = []
+    endchar = 0
+    currentlen = 0
+    for word, startchar, endchar, is_matched in _merged(words, matched):
+        tlength = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        if countdown < 0 and not is_matched:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + tlength > maxchars:
+            countdown = 0
+        elif is_matched:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            tks.append(Token(text=word, startchar=startchar, endchar=endchar, matched=True, boost=1.0))
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                found.append(mkfrag(text, tks, startchar=first, endchar=endchar))
+                tks, firsts, first, currentlen = [], deque(), None, 0
+    if tks:
+        found.append(mkfrag(text, tks, startchar=first, endchar=endchar))
+    return found
+
+
+def _merged(words: tuple[tuple[str, int, int, int], ...], matched: frozenset[str]) -> Iterator[tuple[str, int, int, bool]]:
+    """(text, start, end, matched) of each word, touching matched words merged into one as
+    Whoosh's highlighter merges them (a matched word that does not touch the run before it
+    ends that run and stands alone)."""
+    run: list | None = None  # [text, start, end] of matched words being merged
+    for word, _, startchar, endchar in words:
+        if word not in matched:
+            if run is not None:
+                yield run[0], run[1], run[2], True
+                run = None
+            yield word, startchar, endchar, False
+        elif run is None:
+            run = [word, startchar, endchar]
+        elif startchar <= run[2]:
+            if endchar > run[2]:
+                run[0] += word[run[2] - endchar :]
+                run[2] = endchar
+        else:
+            yield run[0], run[1], run[2], True
+            run = None
+            yield word, startchar, endchar, True
+    if run is not None:
+        yield run[0], run[1], run[2], True
 
 
 def marked_parts(fragment: str) -> Iterator[tuple[str, bool]]:
