@@ -12,6 +12,8 @@ one gives has its own test where it is used.
 | `TopCollector._collect` overridden | `search/collect.py` | keep every document tied with the N-th, so results do not depend on how the index was built |
 | `TopCollector.items`, `.minscore` | `search/collect.py` | the heap the override fills, and the bar that lets Whoosh skip blocks |
 | `Highlighter._merge_matched_tokens` and `ContextFragmenter.fragment_tokens` reproduced (`search.highlight.fragments`) | `search/highlight.py` | fragments made from an answer's words analyzed once, as tuples, without a Token object per word; `tests/search/test_highlight.py` compares them with Whoosh's own |
+| `W3LeafMatcher._read_ids`, `._read_weights`, `._next_block`, `._ids`, `._weights` (`posting_blocks`) | `search/impacts.py` | a word's postings read a block at a time, to be scored as arrays, instead of one posting per Python call |
+| `SegmentReader._perdoc`, its length column's `_dbfile`, `_basepos`, `_count` (`length_bytes`) | `search/impacts.py` | every document's stored field length of a segment in one read, for those arrays |
 | a cache kept on Whoosh's `Results` (`per_results`) | `search/highlight.py` | the query's words, looked up once per search instead of once per hit |
 | `BM25F._field_B` read (`field_b`) | `search/ranking.py` | the per-field b Whoosh parsed from `<field>_B` keywords |
 | `BM25FScorer.__init__` skipped (`init_bm25f_scorer`) | `search/ranking.py` | Whoosh's takes the average field length from its own counts; faqsearch's statistics give the same value however the index was built |
@@ -19,10 +21,15 @@ one gives has its own test where it is used.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3LeafMatcher,
+    W3PerDocReader,
+    _lenfield,
+)
 from whoosh.index import TOC
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
@@ -107,6 +114,33 @@ def apply_writing_fixes() -> None:
 
 
 # -- private calls the search side makes ----------------------------------------------------
+
+
+def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]] | None:
+    """The (document numbers, weights) of each block of a term's postings in one segment, in
+    order, or None when `matcher` is not a block posting list (short lists are kept inline
+    in the term's info). Deleted documents are included: Whoosh filters them above this."""
+    if type(matcher) is not W3LeafMatcher:
+        return None
+
+    def blocks() -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+
+    return blocks()
+
+
+def length_bytes(reader: Any, fieldname: str) -> bytes | None:
+    """Each document's length of `fieldname` in one segment, one byte each as Whoosh stores
+    it (`whoosh.util.numeric.byte_to_length` decodes it); None when the field keeps none."""
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    stored = column._dbfile.get(column._basepos, column._count)
+    return stored + bytes(max(0, reader.doc_count_all() - len(stored)))  # documents past the end: 0
 
 
 def per_results(results: Any, name: str, compute: Callable[[], Any]) -> Any:

@@ -24,6 +24,10 @@ from typing import Any
 
 import numpy as np
 from whoosh.query import NullQuery, Or, Phrase, Query, Term
+from whoosh.scoring import BM25FScorer
+from whoosh.util.numeric import byte_to_length
+
+from faqindex.whoosh_internals import length_bytes, posting_blocks
 
 from .budget import UNLIMITED, Budget
 
@@ -32,6 +36,8 @@ KEPT = 4_000_000  # postings an open index keeps scored (12 bytes each)
 # estimated matches; past it, Whoosh's matcher is asked about just those documents.
 READ_WHOLE = 10_000
 CHECK_EVERY = 4096  # postings read between two looks at the search's deadline
+
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 Leaf = tuple  # a leaf query's identity without its boost: (kind, field, text or words, slop)
 
@@ -84,6 +90,7 @@ class Impacts:
         self.searcher = searcher
         self.kept = kept
         self._documents = searcher.doc_count_all()
+        self._field_lengths: dict[tuple[int, str], np.ndarray] = {}
         self._leaves: OrderedDict[Leaf, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._size = 0
 
@@ -103,19 +110,77 @@ class Impacts:
         return found
 
     def _read(self, leaf: Query, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
-        searcher = self.searcher
-        context = searcher.context()
+        docnums: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        context = self.searcher.context()
+        for sub, offset in self.searcher.leaf_searchers():
+            read = self._read_term(sub, leaf, context.weighting) if type(leaf) is Term else None
+            ids, values = read if read is not None else self._read_matches(sub, leaf, context, budget)
+            docnums.append(ids + offset)
+            scores.append(values)
+            budget.check()
+        if not docnums:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        return np.concatenate(docnums).astype(np.int32), np.concatenate(scores)
+
+    def _read_matches(self, sub: Any, leaf: Query, context: Any, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
+        """A leaf's matches in one segment and their scores, one Whoosh matcher step at a time."""
         docnums: list[int] = []
         scores: list[float] = []
-        for sub, offset in searcher.leaf_searchers():
-            matcher = leaf.matcher(sub, context)
-            while matcher.is_active():
-                docnums.append(matcher.id() + offset)
-                scores.append(matcher.score())
-                matcher.next()
-                if not len(docnums) % CHECK_EVERY:
-                    budget.check()
+        matcher = leaf.matcher(sub, context)
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            scores.append(matcher.score())
+            matcher.next()
+            if not len(docnums) % CHECK_EVERY:
+                budget.check()
         return np.array(docnums, dtype=np.int64), np.array(scores, dtype=np.float64)
+
+    def _read_term(self, sub: Any, term: Term, weighting: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """A word's postings in one segment, scored as arrays by the formula of Whoosh's BM25F
+        scorer (`whoosh.scoring.bm25`, the same operations in the same order, so the same
+        floating-point results), with the values its scorer holds; None when the word's
+        postings or its field are not of the kind read this way."""
+        reader = sub.reader()
+        if term.fieldname not in sub.schema or not sub.schema[term.fieldname].scorable:
+            return None
+        text = sub.schema[term.fieldname].to_bytes(term.text)
+        if (term.fieldname, text) not in reader:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        scorer = weighting.scorer(sub, term.fieldname, text)
+        if not isinstance(scorer, BM25FScorer) or type(scorer)._score is not BM25FScorer._score:
+            return None  # another formula: Whoosh's matcher scores it
+        postings = reader.postings(term.fieldname, text)
+        if reader.has_deletions():
+            postings = postings.child  # inside Whoosh's filter of deleted documents (applied below)
+        blocks = posting_blocks(postings)
+        if blocks is None:
+            return None
+        ids_read, weights_read = [], []
+        for ids, weights in blocks:
+            ids_read.append(np.asarray(ids, dtype=np.int64))
+            weights_read.append(np.asarray(weights, dtype=np.float64))
+        if not ids_read:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        ids = np.concatenate(ids_read)
+        tf = np.concatenate(weights_read)
+        if reader.has_deletions():
+            live = ~np.isin(ids, np.fromiter(reader.deleted_docs_set, dtype=np.int64))
+            ids, tf = ids[live], tf[live]
+        fl = self._lengths(reader, term.fieldname)[ids]
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        return ids, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+
+    def _lengths(self, reader: Any, fieldname: str) -> np.ndarray:
+        """Each document's length of a field in one segment, as Whoosh's scorer reads it."""
+        key = (id(reader), fieldname)
+        if key not in self._field_lengths:
+            stored = length_bytes(reader, fieldname)
+            if stored is None:  # Whoosh's scorer reads a length of 1 then
+                self._field_lengths[key] = np.ones(reader.doc_count_all())
+            else:
+                self._field_lengths[key] = _BYTE_LENGTHS[np.frombuffer(stored, dtype=np.uint8)]
+        return self._field_lengths[key]
 
     def cheap(self, leaves: list[Weighted]) -> bool:
         """Whether every leaf is kept already or small enough to read whole."""
@@ -124,7 +189,7 @@ class Impacts:
 
     def scores_at(self, leaves: list[Weighted], docnums: list[int]) -> list[float | None]:
         """Each document's score for these leaves together, None where none matches it."""
-        wanted = np.asarray(docnums, dtype=np.int64)
+        wanted = np.asarray(docnums, dtype=np.int32)
         total = np.zeros(len(wanted))
         matched = np.zeros(len(wanted), dtype=bool)
         for item in leaves:

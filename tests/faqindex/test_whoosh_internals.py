@@ -55,3 +55,22 @@ def test_the_private_calls_are_there():
     init = inspect.getsource(BM25FScorer.__init__)
     for attribute in ("self.idf", "self.avgfl", "self.B", "self.K1", "self.qf", "self.setup("):
         assert attribute in init  # what init_bm25f_scorer sets in its place
+
+
+def test_a_segments_postings_and_lengths_are_read_where_they_were(tmp_path):
+    from whoosh.fields import TEXT, Schema
+    from whoosh.index import create_in
+    from whoosh.util.numeric import byte_to_length
+
+    ix = create_in(tmp_path, Schema(content=TEXT))
+    with ix.writer() as writer:
+        for n in range(300):  # enough postings of "iron" for block postings, not inline ones
+            writer.add_document(content="iron " * (1 + n % 5) + "brain")
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        blocks = whoosh_internals.posting_blocks(reader.postings("content", "iron"))
+        assert blocks is not None
+        ids, weights = zip(*((i, w) for block_ids, block_weights in blocks for i, w in zip(block_ids, block_weights)))
+        assert list(ids) == list(range(300)) and list(weights) == [1 + n % 5 for n in range(300)]
+        lengths = whoosh_internals.length_bytes(reader, "content")
+        assert [byte_to_length(b) for b in lengths] == [reader.doc_field_length(n, "content") for n in range(300)]

@@ -12,6 +12,7 @@ from whoosh.query import And, FuzzyTerm, Or, Phrase, Term
 from corpus import ARTICLES
 from search import Searcher, matching
 from search import searcher as searcher_module
+from search.budget import UNLIMITED
 from search.impacts import Impacts, Weighted, flat
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,3 +114,29 @@ def test_kept_scores_are_bounded_and_the_least_recently_used_go_first(write_corp
         kept.of(Term("content", "beta"))  # 5 postings: iron, the oldest, goes
         assert ("term", "content", "iron") not in kept._leaves
         assert kept._size == 2
+
+
+def test_a_words_postings_read_as_arrays_score_as_whooshs_matcher_to_the_last_bit(write_corpus, tmp_path, monkeypatch):
+    rng = random.Random(3)
+    vocabulary = ["iron", "brain", "lesion"] + [f"word{n}" for n in range(60)]
+    weighted = [w for n, w in enumerate(vocabulary) for _ in range(max(1, 30 // (n + 1)))]
+    root = write_corpus(_generated(rng, weighted, files=8, questions=40))
+    monkeypatch.setattr("indexer.build.FULL_MERGE_LIMIT", 0)  # keep the update's segments apart
+    Searcher(tmp_path / "ix", corpus=root).close()
+    (root / "f2.txt").write_text(_generated(rng, weighted, files=1, questions=10)["f0.txt"], encoding="utf-8")
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        whoosh_searcher = s._current()
+        assert len(whoosh_searcher.leaf_searchers()) > 1
+        kept = Impacts(whoosh_searcher)
+        terms = [Term(field, word) for field in ("content", "question") for word in {w.lower() for w in vocabulary}]
+        read_as_arrays = 0
+        for term in terms:
+            for sub, _ in whoosh_searcher.leaf_searchers():
+                fast = kept._read_term(sub, term, whoosh_searcher.weighting)
+                slow = kept._read_matches(sub, term, whoosh_searcher.context(), UNLIMITED)
+                if fast is None:
+                    continue
+                read_as_arrays += 1
+                assert fast[0].tolist() == slow[0].tolist(), term
+                assert fast[1].tolist() == slow[1].tolist(), term  # exactly, not approximately
+        assert read_as_arrays > len(terms)
