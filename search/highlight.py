@@ -12,17 +12,9 @@ import html
 import re
 from collections import deque
 from collections.abc import Iterator
+from typing import NamedTuple
 
-from whoosh.analysis import Token
-from whoosh.highlight import (
-    DEFAULT_CHARLIMIT,
-    ContextFragmenter,
-    Formatter,
-    Fragment,
-    get_text,
-    mkfrag,
-    top_fragments,
-)
+from whoosh.highlight import DEFAULT_CHARLIMIT
 from whoosh.searching import Hit as WhooshHit
 
 from faqindex.analysis import text_analyzer
@@ -44,54 +36,68 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 _ANALYZER = text_analyzer()
 
 
-class MarkFormatter(Formatter):
-    """Formats each fragment as escaped text with <mark> around matches; returns a list, not a string."""
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
-
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return MARK_OPEN + self._text(get_text(text, token, replace)) + MARK_CLOSE
-
-    def format(self, fragments: list[Fragment], replace: bool = False) -> list[str]:  # type: ignore[override]
-        return [self._with_ellipses(f, self.format_fragment(f, replace=replace).strip()) for f in fragments]
-
-    @staticmethod
-    def _with_ellipses(fragment: Fragment, formatted: str) -> str:
-        """Mark fragments cut out of the middle of a paragraph, so readers know text is missing."""
-        text = fragment.text
-        if fragment.startchar > 0 and text[fragment.startchar - 1] != "\n":
-            formatted = "…" + formatted
-        rest = text[fragment.endchar :].split("\n", 1)[0]
-        if rest.strip() and not rest.strip(" .,;:!?)\"'’”"):
-            formatted += html.escape(rest.rstrip(), quote=False)  # only the closing punctuation was left out
-        elif rest.strip() and not formatted.endswith((".", "?", "!")):
-            formatted += "…"
-        return formatted
-
-
-def configure(results) -> None:
-    """Set the fragmenter and formatter of a Whoosh Results object."""
-    results.fragmenter = ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=CONTEXT_CHARS)
-    results.formatter = MarkFormatter()
-
-
 def answer_highlights(hit: WhooshHit, answer: str, top: int = FRAGMENTS) -> list[str]:
     """The best fragments of the answer with matches marked, or its opening when nothing in it matched.
 
-    What Whoosh's `Hit.highlights` does, with two costs taken out: the query's words are
-    looked up once per search, not once per hit, and an answer's words are analyzed once,
-    not at every search that shows it. Only the first HIGHLIGHT_CHARS characters are read.
+    What Whoosh's `Hit.highlights` gives with its `ContextFragmenter`, `BasicFragmentScorer`
+    and fragments in the order of the text, made from the answer's words analyzed once
+    (not at every search that shows it) and the query's words looked up once per search
+    (not once per hit), as plain tuples: Whoosh's way makes a Token object for every word
+    of every answer shown, most of a search's highlighting. Only the first
+    HIGHLIGHT_CHARS characters are read. `tests/search/test_highlight.py` compares the two.
     """
     if not answer:
         return []
     answer = answer[:HIGHLIGHT_CHARS]
-    results = hit.results
-    highlighter = results.highlighter
-    found = fragments(answer, _words_of(answer), _query_words(results))
-    best = top_fragments(found, top, highlighter.scorer, highlighter.order) if found else []
-    marked = [f for f in highlighter.formatter.format(best) if f] if best else []
+    found = fragments(answer, _words_of(answer), _query_words(hit.results))
+    marked = [text for text in (_formatted(answer, fragment) for fragment in _best(found, top)) if text]
     return marked or [opening(answer)]
+
+
+class Fragment(NamedTuple):
+    """A part of a text to show: where it starts and ends, and its matched words as (text,
+    start, end), as Whoosh's `Fragment` holds them."""
+
+    startchar: int
+    endchar: int
+    matches: list[tuple[str, int, int]]
+
+
+def _best(found: list[Fragment], top: int) -> list[Fragment]:
+    """The `top` fragments Whoosh's `top_fragments` picks with its `BasicFragmentScorer`
+    (matches times 100 times the distinct words matched; ties go to the later fragment),
+    in the order of the text."""
+    scored = [(len(f.matches) * (len({m[0] for m in f.matches}) * 100 or 1), f.startchar, f) for f in found]
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return sorted((f for score, _, f in scored[:top] if score >= 1), key=lambda f: f.startchar)
+
+
+def _formatted(text: str, fragment: Fragment) -> str:
+    """A fragment as escaped text with <mark> around its matches (Whoosh's
+    `Formatter.format_fragment`), with ellipses where text was left out."""
+    output = []
+    index = fragment.startchar
+    for word, start, end in sorted(fragment.matches, key=lambda m: (m[1], m[1] - m[2])):
+        if start < index:
+            continue
+        if start > index:
+            output.append(html.escape(text[index:start], quote=False))
+        output.append(MARK_OPEN + html.escape(text[start:end], quote=False) + MARK_CLOSE)
+        index = end
+    output.append(html.escape(text[index : fragment.endchar], quote=False))
+    return _with_ellipses(text, fragment, "".join(output).strip())
+
+
+def _with_ellipses(text: str, fragment: Fragment, formatted: str) -> str:
+    """Mark fragments cut out of the middle of a paragraph, so readers know text is missing."""
+    if fragment.startchar > 0 and text[fragment.startchar - 1] != "\n":
+        formatted = "…" + formatted
+    rest = text[fragment.endchar :].split("\n", 1)[0]
+    if rest.strip() and not rest.strip(" .,;:!?)\"'’”"):
+        formatted += html.escape(rest.rstrip(), quote=False)  # only the closing punctuation was left out
+    elif rest.strip() and not formatted.endswith((".", "?", "!")):
+        formatted += "…"
+    return formatted
 
 
 def _query_words(results) -> frozenset[str]:
@@ -113,14 +119,12 @@ def fragments(
 ) -> list[Fragment]:
     """The fragments Whoosh's ContextFragmenter makes of `text` once Whoosh's highlighter
     has merged touching matched words (`Highlighter._merge_matched_tokens`), computed on
-    the words as tuples: Whoosh's way makes and copies a Token object for every word of
-    every answer shown, a quarter of a search on the article. Fragments hold a token for
-    each matched word only, as Whoosh's do."""
+    the words as tuples. Fragments hold their matched words only, as Whoosh's do."""
     found: list[Fragment] = []
     first: int | None = None
     firsts: deque[int] = deque()
     countdown = -1
-    tks: list[Token] = []
+    tks: list[tuple[str, int, int]] = []
     endchar = 0
     currentlen = 0
     for word, startchar, endchar, is_matched in _merged(words, matched):
@@ -141,16 +145,23 @@ def fragments(
                 else:
                     first = startchar
                     countdown += surround
-            tks.append(Token(text=word, startchar=startchar, endchar=endchar, matched=True, boost=1.0))
+            tks.append((word, startchar, endchar))
         if countdown >= 0:
             currentlen += tlength
             countdown -= tlength
             if countdown <= 0:
-                found.append(mkfrag(text, tks, startchar=first, endchar=endchar))
+                found.append(_fragment(text, tks, first, endchar))
                 tks, firsts, first, currentlen = [], deque(), None, 0
     if tks:
-        found.append(mkfrag(text, tks, startchar=first, endchar=endchar))
+        found.append(_fragment(text, tks, first, endchar))
     return found
+
+
+def _fragment(text: str, matches: list[tuple[str, int, int]], first: int | None, endchar: int) -> Fragment:
+    """Whoosh's `mkfrag`: a fragment without a start begins at its first match (or at 0)."""
+    if first is None:
+        first = matches[0][1] if matches else 0
+    return Fragment(max(0, first), min(len(text), endchar), matches)
 
 
 def _merged(words: tuple[tuple[str, int, int, int], ...], matched: frozenset[str]) -> Iterator[tuple[str, int, int, bool]]:

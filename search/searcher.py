@@ -361,7 +361,6 @@ class Searcher:
         if self._meaning is not None:
             depth = max(depth, self._meaning.depth)
         found, candidates, matched = self._collect(searcher, prepared.query, depth, budget)
-        highlights.configure(found)
         ranking = self._rank(searcher, prepared, candidates, depth, budget)
         folded = self._fill(results, searcher, prepared, ranking, limit, highlight, explain, budget)
         budget.check()

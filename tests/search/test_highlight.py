@@ -1,7 +1,8 @@
-"""Fragments made from the answer's words as tuples are the ones Whoosh's highlighter makes."""
+"""Highlights made from the answer's words as tuples are the ones Whoosh's highlighter makes."""
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -9,10 +10,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.analysis import Token
-from whoosh.highlight import ContextFragmenter, Highlighter
+from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
+    ContextFragmenter,
+    Formatter,
+    Highlighter,
+    get_text,
+    top_fragments,
+)
 
 from search import Searcher
-from search.highlight import CONTEXT_CHARS, FRAGMENT_CHARS, _words_of, fragments
+from search.highlight import (
+    CONTEXT_CHARS,
+    FRAGMENT_CHARS,
+    MARK_CLOSE,
+    MARK_OPEN,
+    Fragment,
+    _best,
+    _formatted,
+    _with_ellipses,
+    _words_of,
+    fragments,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,11 +48,36 @@ def _whoosh_fragments(text: str, matched: frozenset[str], maxchars: int = FRAGME
             yield token
 
     merged = Highlighter._merge_matched_tokens(tokens())
-    return ContextFragmenter(maxchars=maxchars, surround=surround).fragment_tokens(text, merged)
+    return list(ContextFragmenter(maxchars=maxchars, surround=surround).fragment_tokens(text, merged))
+
+
+class _WhooshMarks(Formatter):
+    """<mark> around matches, through Whoosh's Formatter (what faqsearch used with Whoosh's
+    highlighter), and the same ellipses."""
+
+    def _text(self, text):
+        return html.escape(text, quote=False)
+
+    def format_token(self, text, token, replace=False):
+        return MARK_OPEN + self._text(get_text(text, token, replace)) + MARK_CLOSE
+
+
+def _whoosh_highlights(text: str, matched: frozenset[str], top: int = 3) -> list[str]:
+    best = top_fragments(_whoosh_fragments(text, matched), top, BasicFragmentScorer(), FIRST)
+    # The ellipses are faqsearch's own, not Whoosh's: added at Whoosh's fragment's place.
+    return [_with_ellipses(text, Fragment(f.startchar, f.endchar, []), _WhooshMarks().format_fragment(f).strip()) for f in best]
 
 
 def _shape(found) -> list[tuple[int, int, list[tuple[str, int, int]]]]:
     return [(f.startchar, f.endchar, [(t.text, t.startchar, t.endchar) for t in f.matches]) for f in found]
+
+
+def _our_shape(found) -> list[tuple[int, int, list[tuple[str, int, int]]]]:
+    return [(f.startchar, f.endchar, list(f.matches)) for f in found]
+
+
+def _ours(text: str, matched: frozenset[str], top: int = 3) -> list[str]:
+    return [_formatted(text, f) for f in _best(fragments(text, _words_of(text), matched), top)]
 
 
 @pytest.fixture(scope="module")
@@ -41,27 +86,32 @@ def searcher(article_index):
         yield s
 
 
-def test_every_judged_querys_hits_get_whooshs_fragments(searcher):
+def test_every_judged_querys_hits_get_whooshs_fragments_and_marks(searcher):
     lines = (ROOT / "benchmarks" / "article" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
     compared = 0
     for line in lines:
         query = json.loads(line)["text"]
-        words = {leaf.text for leaf in searcher.prepare(query).query.leaves() if getattr(leaf, "text", None)}
+        matched = frozenset(leaf.text for leaf in searcher.prepare(query).query.leaves() if getattr(leaf, "text", None))
         for hit in searcher.search(query, highlight=False):
             text = hit.answer
-            matched = frozenset(words)
-            assert _shape(fragments(text, _words_of(text), matched)) == _shape(_whoosh_fragments(text, matched)), query
+            assert _our_shape(fragments(text, _words_of(text), matched)) == _shape(_whoosh_fragments(text, matched)), query
+            assert _ours(text, matched) == _whoosh_highlights(text, matched), query
             compared += 1
     assert compared > 1000
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    text=st.lists(st.sampled_from(["iron", "brain", "MS", "pins-and-needles", "the", "a", "of", "ferritin.", "\n", "Gehrig’s"]), max_size=120).map(" ".join),
+    text=st.lists(st.sampled_from(["iron", "brain", "MS", "pins-and-needles", "the", "a", "of", "ferritin.", "\n", "Gehrig’s", "<b>"]), max_size=120).map(" ".join),
     matched=st.frozensets(st.sampled_from(["iron", "brain", "ms", "pin", "needl", "ferritin", "gehrig"])),
     maxchars=st.integers(10, 300),
     surround=st.integers(0, 100),
+    top=st.integers(1, 4),
 )
-def test_any_text_gets_whooshs_fragments(text, matched, maxchars, surround):
+def test_any_text_gets_whooshs_fragments_and_marks(text, matched, maxchars, surround, top):
     ours = fragments(text, _words_of(text), matched, maxchars=maxchars, surround=surround)
-    assert _shape(ours) == _shape(_whoosh_fragments(text, matched, maxchars, surround))
+    assert _our_shape(ours) == _shape(_whoosh_fragments(text, matched, maxchars, surround))
+    if maxchars == FRAGMENT_CHARS and surround == CONTEXT_CHARS:
+        assert _ours(text, matched, top) == _whoosh_highlights(text, matched, top)
+    whooshs = top_fragments(_whoosh_fragments(text, matched, maxchars, surround), top, BasicFragmentScorer(), FIRST)
+    assert [f.startchar for f in _best(ours, top)] == [f.startchar for f in whooshs]
