@@ -114,7 +114,7 @@ class Impacts:
         scores: list[np.ndarray] = []
         context = self.searcher.context()
         for sub, offset in self.searcher.leaf_searchers():
-            read = self._read_term(sub, leaf, context.weighting) if type(leaf) is Term else None
+            read = self._read_term(sub, leaf, context.weighting, budget) if type(leaf) is Term else None
             ids, values = read if read is not None else self._read_matches(sub, leaf, context, budget)
             docnums.append(ids + offset)
             scores.append(values)
@@ -136,7 +136,7 @@ class Impacts:
                 budget.check()
         return np.array(docnums, dtype=np.int64), np.array(scores, dtype=np.float64)
 
-    def _read_term(self, sub: Any, term: Term, weighting: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    def _read_term(self, sub: Any, term: Term, weighting: Any, budget: Budget = UNLIMITED) -> tuple[np.ndarray, np.ndarray] | None:
         """A word's postings in one segment, scored as arrays by the formula of Whoosh's BM25F
         scorer (`whoosh.scoring.bm25`, the same operations in the same order, so the same
         floating-point results), with the values its scorer holds; None when the word's
@@ -160,6 +160,8 @@ class Impacts:
         for ids, weights in blocks:
             ids_read.append(np.asarray(ids, dtype=np.int64))
             weights_read.append(np.asarray(weights, dtype=np.float64))
+            if not len(ids_read) % (CHECK_EVERY // 128):  # blocks hold up to 128 postings
+                budget.check()
         if not ids_read:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         ids = np.concatenate(ids_read)
