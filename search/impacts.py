@@ -10,7 +10,7 @@ the way down. So each leaf's matches and scores are read once, through Whoosh's 
 matcher and weighting (the scores are Whoosh's to the last bit), and kept as two arrays;
 a search adds them up. Whoosh remains the index of record and the scorer; what is kept
 depends on the open index alone (never on a query's results), and at most `KEPT`
-postings are kept, the least recently used dropped first.
+postings (and `KEPT_LEAVES` leaves) are kept, the least recently used dropped first.
 
 Queries with any other shape (AND, NOT, wildcards, fuzzy terms, a minimum to match) are
 left to Whoosh's matchers (`flat` returns None for them).
@@ -32,6 +32,7 @@ from faqindex.whoosh_internals import length_bytes, posting_blocks
 from .budget import UNLIMITED, Budget
 
 KEPT = 4_000_000  # postings an open index keeps scored (12 bytes each)
+KEPT_LEAVES = 65_536  # and leaves, however few postings each has (a word no document holds has none)
 # A leaf asked about a few documents (proximity, fit) is read whole only up to this many
 # estimated matches; past it, Whoosh's matcher is asked about just those documents.
 READ_WHOLE = 10_000
@@ -104,7 +105,7 @@ class Impacts:
         found = self._read(leaf.with_boost(1.0), budget)
         self._leaves[key] = found
         self._size += len(found[0])
-        while self._size > self.kept and len(self._leaves) > 1:
+        while (self._size > self.kept or len(self._leaves) > KEPT_LEAVES) and len(self._leaves) > 1:
             _, (dropped, _) = self._leaves.popitem(last=False)
             self._size -= len(dropped)
         return found

@@ -10,7 +10,7 @@ import pytest
 from whoosh.query import And, FuzzyTerm, Or, Phrase, Term
 
 from corpus import ARTICLES
-from search import Searcher, matching
+from search import Searcher, impacts, matching
 from search import searcher as searcher_module
 from search.budget import UNLIMITED
 from search.impacts import Impacts, Weighted, flat
@@ -104,7 +104,7 @@ def test_only_ors_of_terms_and_phrases_are_flat():
     assert flat(Or([term, phrase], minmatch=2)) is None
 
 
-def test_kept_scores_are_bounded_and_the_least_recently_used_go_first(write_corpus, tmp_path):
+def test_kept_scores_are_bounded_and_the_least_recently_used_go_first(write_corpus, tmp_path, monkeypatch):
     root = write_corpus({"a.txt": "".join(f"What is {w}?\n\n{w} and iron.\n\n" for w in ("alpha", "beta", "gamma"))})
     with Searcher(tmp_path / "ix", corpus=root) as s:
         kept = Impacts(s._current(), kept=4)
@@ -114,6 +114,12 @@ def test_kept_scores_are_bounded_and_the_least_recently_used_go_first(write_corp
         kept.of(Term("content", "beta"))  # 5 postings: iron, the oldest, goes
         assert ("term", "content", "iron") not in kept._leaves
         assert kept._size == 2
+    monkeypatch.setattr(impacts, "KEPT_LEAVES", 3)
+    with Searcher(tmp_path / "ix", corpus=root) as s:
+        kept = Impacts(s._current())
+        for word in ("nowhere", "nothing", "absent", "missing"):  # no postings, yet kept: bounded too
+            kept.of(Term("content", word))
+        assert list(kept._leaves) == [("term", "content", w) for w in ("nothing", "absent", "missing")]
 
 
 def test_a_words_postings_read_as_arrays_score_as_whooshs_matcher_to_the_last_bit(write_corpus, tmp_path, monkeypatch):
