@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from whoosh.highlight import DEFAULT_CHARLIMIT
+from whoosh.query import Phrase
 from whoosh.searching import Hit as WhooshHit
 
 from faqindex.analysis import text_analyzer
 from faqindex.schema import CONTENT_FIELD
 from faqindex.whoosh_internals import per_results
+
+from .impacts import flat
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 _MARKS = re.compile(f"({re.escape(MARK_OPEN)}|{re.escape(MARK_CLOSE)})")
@@ -101,10 +104,26 @@ def _with_ellipses(text: str, fragment: Fragment, formatted: str) -> str:
 
 
 def _query_words(results) -> frozenset[str]:
-    field = results.searcher.schema[MATCH_FIELD]
-    return per_results(
-        results, "words", lambda: frozenset(field.from_bytes(text) for _, text in results.query_terms(expand=True, fieldname=MATCH_FIELD))
-    )
+    """The words of the searched query that mark an answer: its terms on MATCH_FIELD that the
+    index holds (a stop word is kept in an answer's words for highlighting, never in the
+    index, so a query word stemmed into one marks nothing).
+
+    A plain query's are its leaves' words (`impacts.flat`); any other query's are what
+    Whoosh expands it to in the index (wildcards, prefixes)."""
+
+    def words() -> frozenset[str]:
+        leaves = flat(results.q)
+        field = results.searcher.schema[MATCH_FIELD]
+        if leaves is None:
+            return frozenset(field.from_bytes(text) for _, text in results.query_terms(expand=True, fieldname=MATCH_FIELD))
+        reader = results.searcher.reader()
+        found: set[str] = set()
+        for item in leaves:
+            if item.leaf.fieldname == MATCH_FIELD:
+                found.update(item.leaf.words if isinstance(item.leaf, Phrase) else [item.leaf.text])
+        return frozenset(word for word in found if (MATCH_FIELD, field.to_bytes(word)) in reader)
+
+    return per_results(results, "words", words)
 
 
 @functools.lru_cache(maxsize=1024)  # the same answers come back search after search

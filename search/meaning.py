@@ -20,6 +20,7 @@ from faqindex.embedding import StaticModel, read_vectors, shipped_model
 from .fit import weak
 
 DEPTH = 100  # hits re-scored
+IN_MEMORY = 10_000  # documents whose vectors are held as float32 (10 MB); more stay mapped
 
 
 class StaticMeaning:
@@ -35,6 +36,8 @@ class StaticMeaning:
     def follow(self, generation: Path, reader: Any) -> None:
         """Use the vectors of `generation`, just opened. Raises IndexCorruptError."""
         self._vectors = read_vectors(generation, reader.doc_count_all(), self.model.dimensions)
+        if len(self._vectors) <= IN_MEMORY:  # widened once, not at every search
+            self._vectors = np.asarray(self._vectors, dtype=np.float32)
 
     def similarity(self, query: str, docnums: Iterable[int]) -> list[float]:
         """The cosine of the query and each document."""

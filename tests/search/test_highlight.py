@@ -20,7 +20,7 @@ from whoosh.highlight import (
     top_fragments,
 )
 
-from search import Searcher
+from search import Searcher, highlight
 from search.highlight import (
     CONTEXT_CHARS,
     FRAGMENT_CHARS,
@@ -115,3 +115,12 @@ def test_any_text_gets_whooshs_fragments_and_marks(text, matched, maxchars, surr
         assert _ours(text, matched, top) == _whoosh_highlights(text, matched, top)
     whooshs = top_fragments(_whoosh_fragments(text, matched, maxchars, surround), top, BasicFragmentScorer(), FIRST)
     assert [f.startchar for f in _best(ours, top)] == [f.startchar for f in whooshs]
+
+
+def test_a_plain_querys_words_mark_what_whooshs_expansion_of_it_marks(searcher, monkeypatch):
+    lines = (ROOT / "benchmarks" / "article" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+    queries = [json.loads(line)["text"] for line in lines]
+    from_leaves = {q: [hit.highlights for hit in searcher.search(q)] for q in queries}
+    monkeypatch.setattr(highlight, "flat", lambda query: None)  # Whoosh's query_terms(expand=True)
+    for q in queries:
+        assert [hit.highlights for hit in searcher.search(q)] == from_leaves[q], q
