@@ -11,7 +11,8 @@ import functools
 import html
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import NamedTuple
 
 from whoosh.highlight import DEFAULT_CHARLIMIT
@@ -126,10 +127,18 @@ def _query_words(results) -> frozenset[str]:
     return per_results(results, "words", words)
 
 
+class _Words(tuple):
+    """An answer's words, and whether any two in a row touch (only those can be merged)."""
+
+    touching: bool
+
+
 @functools.lru_cache(maxsize=1024)  # the same answers come back search after search
 def _words_of(text: str) -> tuple[tuple[str, int, int, int], ...]:
     """(word, position, start, end) of each word of a text, as the index analyzes it."""
-    return tuple((t.text, t.pos, t.startchar, t.endchar) for t in _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False))
+    words = _Words((t.text, t.pos, t.startchar, t.endchar) for t in _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False))
+    words.touching = any(later[2] <= earlier[3] for earlier, later in pairwise(words))
+    return words
 
 
 def fragments(
@@ -146,7 +155,11 @@ def fragments(
     tks: list[tuple[str, int, int]] = []
     endchar = 0
     currentlen = 0
-    for word, startchar, endchar, is_matched in _merged(words, matched):
+    if getattr(words, "touching", True):
+        stream: Iterable[tuple[str, int, int, bool]] = _merged(words, matched)
+    else:  # no two words in a row touch: nothing to merge
+        stream = [(word, startchar, endchar, word in matched) for word, _, startchar, endchar in words]
+    for word, startchar, endchar, is_matched in stream:
         tlength = endchar - startchar
         if charlimit and endchar > charlimit:
             break
