@@ -347,7 +347,10 @@ class _Expander:
                 run = children[i : i + length]
                 if not all(isinstance(q, Term) and q.fieldname == _ANY for q in run):
                     continue
-                alternatives = self._alternatives(tuple(q.text for q in run), _typed(self.text, run))
+                tokens = tuple(q.text for q in run)
+                if not self.thesaurus.alternatives(tokens) and not (length == 1 and self.unknown):
+                    continue  # no phrasing and no word form to look for: nothing is found
+                alternatives = self._alternatives(tokens, _typed(self.text, run))
                 if alternatives:
                     original = run[0] if length == 1 else group(run)
                     out.append(self._concept(original, alternatives))
