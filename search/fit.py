@@ -25,7 +25,6 @@ from math import log
 from whoosh.query import Or, Phrase, Query, Term
 
 from .impacts import Impacts
-from .matching import scores_at
 from .vocabulary import Vocabulary
 
 WEAK_FIT = 0.225
@@ -47,14 +46,14 @@ def weak_with(fit: float, closeness: float, fit_below: float, closeness_below: f
     return fit < fit_below and closeness < closeness_below
 
 
-def fit(searcher, impacts: Impacts, vocabulary: Vocabulary, clauses: list[Query], docnum: int) -> float:
+def fit(impacts: Impacts, vocabulary: Vocabulary, clauses: list[Query], docnum: int) -> float:
     """The idf-weighted share of `clauses` (the query's words, each with its other forms,
     all on the content field) that document `docnum` matches: 0 to 1."""
     total = held = 0.0
     for clause in clauses:
         weight = _idf(vocabulary, clause)
         total += weight
-        if scores_at(searcher, impacts, clause, [docnum])[0] is not None:
+        if impacts.scores_at(clause, [docnum])[0] is not None:
             held += weight
     return held / total if total else 1.0
 

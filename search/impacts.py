@@ -30,6 +30,7 @@ from whoosh.util.numeric import byte_to_length
 from faqindex.whoosh_internals import length_bytes, posting_blocks
 
 from .budget import UNLIMITED, Budget
+from .matching import score_at
 
 KEPT = 4_000_000  # postings an open index keeps scored (12 bytes each)
 KEPT_LEAVES = 65_536  # and leaves, however few postings each has (a word no document holds has none)
@@ -185,12 +186,22 @@ class Impacts:
                 self._field_lengths[key] = _BYTE_LENGTHS[np.frombuffer(stored, dtype=np.uint8)]
         return self._field_lengths[key]
 
-    def cheap(self, leaves: list[Weighted]) -> bool:
+    def scores_at(self, query: Query, docnums: list[int]) -> list[float | None]:
+        """The score `query` gives each of `docnums` (ascending), None where it does not match:
+        from the kept scores when the query is plain and its leaves are cheap to have, else
+        from Whoosh's matcher asked about those documents alone."""
+        leaves = flat(query)
+        if leaves is not None and self._cheap(leaves):
+            return self._summed_at(leaves, docnums)
+        matcher = query.matcher(self.searcher, self.searcher.context())
+        return [score_at(matcher, docnum) for docnum in docnums]
+
+    def _cheap(self, leaves: list[Weighted]) -> bool:
         """Whether every leaf is kept already or small enough to read whole."""
         reader = self.searcher.reader()
         return all(_key(item.leaf) in self._leaves or item.leaf.estimate_size(reader) <= READ_WHOLE for item in leaves)
 
-    def scores_at(self, leaves: list[Weighted], docnums: list[int]) -> list[float | None]:
+    def _summed_at(self, leaves: list[Weighted], docnums: list[int]) -> list[float | None]:
         """Each document's score for these leaves together, None where none matches it."""
         wanted = np.asarray(docnums, dtype=np.int32)
         total = np.zeros(len(wanted))

@@ -38,7 +38,6 @@ from .collect import Deadline, TopWithTies
 from .documents import Document, Related
 from .fit import fit, weak
 from .impacts import Impacts, flat
-from .matching import scores_at
 from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
 from .synonyms import acronym_rules, read_synonyms
@@ -373,7 +372,7 @@ class Searcher:
         # Ties at the cut were collected only to be ordered the same however the index was
         # built; past `depth` they are dropped, or thousands of tied hits would be folded.
         assert self._impacts is not None
-        ranking = _Ranking(_reranked(searcher, self._impacts, candidates, prepared.proximity, budget)[:depth])
+        ranking = _Ranking(_reranked(self._impacts, candidates, prepared.proximity, budget)[:depth])
         if self._meaning is not None and ranking.hits:
             budget.check()
             ranking.hits, ranking.meaning, ranking.word_scale = self._meaning.rerank(prepared.searched, ranking.hits)
@@ -409,7 +408,7 @@ class Searcher:
             if not results.hits and prepared.clauses:
                 assert self._vocabulary is not None
                 assert self._impacts is not None
-                results.fit = fit(searcher, self._impacts, self._vocabulary, prepared.clauses, hit.docnum)
+                results.fit = fit(self._impacts, self._vocabulary, prepared.clauses, hit.docnum)
                 # Ranking by meaning may have found the answer in other words: it judges then.
                 if self._meaning is None:
                     results.weak = weak(results.fit)
@@ -436,7 +435,7 @@ class Searcher:
         if leaves is not None:  # a plain query: the sum of its leaves' kept scores
             assert self._impacts is not None
             top = self._impacts.top(leaves, depth, budget)
-            found = WhooshResults(searcher, query, [(score, docnum) for score, docnum in top.best])
+            found = WhooshResults(searcher, query, top.best)
             return found, found[: found.scored_length()], top.total
         collector = TopWithTies(limit=depth)
         timed = Deadline(collector, budget)
@@ -529,16 +528,14 @@ def _total(searcher, query: Query, found, matched: int | None, folded: int) -> t
     return max(min(estimate, searcher.doc_count()), found.scored_length()), False
 
 
-def _reranked(
-    searcher, impacts: Impacts, hits: list[WhooshHit], pairs: list[Query], budget: Budget = UNLIMITED
-) -> list[tuple[WhooshHit, float]]:
+def _reranked(impacts: Impacts, hits: list[WhooshHit], pairs: list[Query], budget: Budget = UNLIMITED) -> list[tuple[WhooshHit, float]]:
     """(hit, score) best first, each score raised by the proximity pairs matching that document."""
     scores = {hit.docnum: float(hit.score) for hit in hits}
     if pairs and hits:
         ordered = sorted(scores)
         for pair in pairs:
             budget.check()
-            for docnum, score in zip(ordered, scores_at(searcher, impacts, pair, ordered)):
+            for docnum, score in zip(ordered, impacts.scores_at(pair, ordered)):
                 if score is not None:
                     scores[docnum] += score  # the pair's weight is its boost
     # Ties go by source and position, not by the internal document number, so the order is

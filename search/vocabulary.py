@@ -103,7 +103,6 @@ class Vocabulary:
                     best = key
         return best[2] if best else None
 
-
     def _near(self, spelling: str, word: str, maxdist: int) -> Iterable[str]:
         """The words of a spelling word list within `maxdist` edits (Levenshtein) of `word` and
         beginning with its first letter: what Whoosh's `terms_within(..., prefix=1)` finds.
@@ -122,7 +121,7 @@ class Vocabulary:
             self._words[spelling] = by_letter
         return [
             other for other in self._words[spelling].get(word[:1], ())
-            if abs(len(other) - len(word)) <= maxdist and levenshtein(word, other, maxdist) <= maxdist
+            if abs(len(other) - len(word)) <= maxdist and edit_distance(word, other, swaps=False, bound=maxdist) <= maxdist
         ]
 
     def within(self, word: str, maxdist: int, prefix: int = 0) -> set[str]:
@@ -143,29 +142,19 @@ def _bounded(cache: dict) -> dict:
     return cache
 
 
-def levenshtein(a: str, b: str, bound: int) -> int:
-    """Levenshtein distance of two words, or some number above `bound` once it must exceed it."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-        if min(current) > bound:
-            return bound + 1
-        previous = current
-    return previous[-1]
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment): a swap of neighbours is one edit."""
+def edit_distance(a: str, b: str, *, swaps: bool = True, bound: int | None = None) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment: a swap of neighbours is one
+    edit), or Levenshtein's without `swaps`. With a `bound`, some number above it as soon as
+    the distance must exceed it."""
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
         current = [i] + [0] * len(b)
         for j, cb in enumerate(b, start=1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if swaps and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 current[j] = min(current[j], previous2[j - 2] + 1)
+        if bound is not None and min(current) > bound:
+            return bound + 1
         previous2, previous = previous, current
     return previous[-1]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search import Searcher
-from search.vocabulary import levenshtein
+from search.vocabulary import edit_distance
 
 
 @pytest.fixture(scope="module")
@@ -50,5 +50,5 @@ def test_levenshtein_is_exact_up_to_its_bound(a, b, bound):
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
         previous = current
     exact = previous[-1]
-    found = levenshtein(a, b, bound)
+    found = edit_distance(a, b, swaps=False, bound=bound)
     assert found == exact if exact <= bound else found > bound
