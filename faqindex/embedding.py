@@ -50,7 +50,7 @@ class StaticModel:
         pieces = (directory / "pieces.txt").read_text(encoding="utf-8").splitlines()
         if self.vectors.ndim != 2 or self.vectors.shape[0] != len(pieces):
             raise ValueError(f"{directory}: {len(pieces)} pieces but vectors of shape {self.vectors.shape}")
-        self.index = {piece: i for i, piece in enumerate(pieces)}
+        self.index = dict(zip(pieces, range(len(pieces))))  # read at every cold start: the faster build
         self._special = {self.index[p] for p in _SPECIAL if p in self.index}
         self.dimensions = int(self.vectors.shape[1])
 

@@ -467,7 +467,10 @@ def _placed(query: Query, fieldname: str) -> Query:
 
 
 def _on_field(leaf: Query, fieldname: str, boost: float) -> Query:
-    placed = copy.copy(leaf)
+    # What copy.copy does for these plain objects, without its protocol (most leaves of
+    # every query pass through here).
+    placed = object.__new__(type(leaf))
+    placed.__dict__.update(leaf.__dict__)
     placed.fieldname = fieldname
     placed.boost = leaf.boost * boost
     return placed

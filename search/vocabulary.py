@@ -40,11 +40,12 @@ class Vocabulary:
         reader = self.reader = searcher.reader()
         self.fields, self.statistics = fields, statistics
         self._spelling = [(f, reader.schema[f].spelling_fieldname(f)) for f in fields if f in reader.schema]
-        # All three depend on the index alone, which never changes under an open Vocabulary, and
+        # All four depend on the index alone, which never changes under an open Vocabulary, and
         # the same words and concepts ("MS") come back query after query.
         self._suggestions: dict[str, str | None] = {}
         self._rarities: dict[tuple[str, ...], float] = {}
         self._documents: dict[tuple[str, str], int] = {}
+        self._held: dict[str, bool] = {}
         self._words: dict[str, dict[str, list[str]]] = {}  # a small index's word lists, by first letter
 
     def documents(self, fieldname: str, text: str) -> int:
@@ -61,7 +62,9 @@ class Vocabulary:
 
     def holds_word(self, word: str) -> bool:
         """Does the index's word list (unstemmed, lower-case) hold `word`?"""
-        return any((spelling, word) in self.reader for _, spelling in self._spelling)
+        if word not in self._held:
+            _bounded(self._held)[word] = any((spelling, word) in self.reader for _, spelling in self._spelling)
+        return self._held[word]
 
     def idf(self, queries: list[Query]) -> float:
         """BM25 idf of the documents matching any of `queries`: the rarity of one concept
