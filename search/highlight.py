@@ -128,9 +128,11 @@ def _query_words(results) -> frozenset[str]:
 
 
 class _Words(tuple):
-    """An answer's words, and whether any two in a row touch (only those can be merged)."""
+    """An answer's words, whether any two in a row touch (only those can be merged), and
+    the set of them (an answer holding none of the query's words has no fragment)."""
 
     touching: bool
+    distinct: frozenset[str]
 
 
 @functools.lru_cache(maxsize=1024)  # the same answers come back search after search
@@ -138,6 +140,7 @@ def _words_of(text: str) -> tuple[tuple[str, int, int, int], ...]:
     """(word, position, start, end) of each word of a text, as the index analyzes it."""
     words = _Words((t.text, t.pos, t.startchar, t.endchar) for t in _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False))
     words.touching = any(later[2] <= earlier[3] for earlier, later in pairwise(words))
+    words.distinct = frozenset(word[0] for word in words)
     return words
 
 
@@ -149,6 +152,8 @@ def fragments(
     has merged touching matched words (`Highlighter._merge_matched_tokens`), computed on
     the words as tuples. Fragments hold their matched words only, as Whoosh's do."""
     found: list[Fragment] = []
+    if matched.isdisjoint(getattr(words, "distinct", matched)):
+        return found  # the fragmenter starts a fragment only at a match
     first: int | None = None
     firsts: deque[int] = deque()
     countdown = -1
