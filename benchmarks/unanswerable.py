@@ -73,7 +73,7 @@ def main() -> int:
             print(f"  {step / 100:.2f}  unanswerable flagged {flagged / un:5.0%}   answerable flagged {wrong / an:6.1%}")
     elif args.sweep:
         print("development split, unanswerable / answerable flagged, by the words' fit (rows) and closeness (columns):")
-        closeness = [c / 100 for c in range(40, 62, 2)]
+        closeness = [c / 100 for c in range(40, 82, 3)]
         print("        " + "".join(f"{c:>12.2f}" for c in closeness))
         for step in range(5, 101, 5):
             cells = []
