@@ -36,13 +36,11 @@ def judged(meaning: bool, semantic: bool) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         build_index(ARTICLES, Path(tmp) / "ix")
         with Searcher(Path(tmp) / "ix", auto_build=False, meaning=meaning, semantic=semantic) as searcher:
-            weight = searcher.ranking.meaning_weight
             for line in QUERIES.read_text(encoding="utf-8").splitlines():
                 query = json.loads(line)
-                results = searcher.results(query["text"], limit=1, highlight=False, explain=True)
+                results = searcher.results(query["text"], limit=1, highlight=False)
                 value = 0.0 if not results.hits else 1.0 if results.fit is None else results.fit
-                parts = [p.score for hit in results.hits[:1] for p in hit.explanation if p.field == "meaning"]
-                closeness = parts[0] / weight if parts and meaning and not semantic else None
+                closeness = results.closeness if meaning and not semantic else None
                 rows.append((query["split"], query["category"] != "unanswerable", results.weak, value, closeness))
     return rows
 

@@ -2,9 +2,10 @@
 documents' vectors each index generation holds.
 
 Each word piece of the sentence model all-mpnet-base-v2 has one vector (`data/meaning/`,
-distilled once by `benchmarks/distill.py`; its NOTICE says how). The meaning of a text is
-the mean of its pieces' vectors, so a query is embedded in microseconds with numpy and no
-network runs.
+distilled once by `benchmarks/distill.py`, then trained on sentences by
+`benchmarks/tokenlearn.py`; its NOTICE says how). The meaning of a text is the mean of its
+pieces' vectors, so a query is embedded in microseconds with numpy and no network runs. A
+second, smaller table of the distilled vectors judges weak matches (`CLOSENESS_TABLE`).
 
 Documents' vectors are computed at index time and written into the index generation
 (`write_vectors`), one row per Whoosh document number: an update writes them anew with its
@@ -30,6 +31,11 @@ from .schema import QUESTION_SEPARATOR
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "meaning"
 MAX_PIECES = 512  # of a text: the opening of a long answer says what it is about
+# The vectors as Model2Vec distils them (each piece run through the sentence model alone),
+# 128 dimensions in int8: they tell a question the corpus does not answer from one it
+# answers in other words better than the trained vectors that rank (benchmarks/HISTORY.md,
+# "Static vectors trained on sentences").
+CLOSENESS_TABLE = "closeness"
 VECTORS_FILE = "meaning-vectors.npy"  # in each generation: one row per document number
 KEYS_FILE = "meaning-keys.npy"  # a digest of the text each row was computed from
 _WORD = re.compile(r"\w+|[^\w\s]")
@@ -41,18 +47,27 @@ class StaticModel:
     """Texts → unit vectors: the mean of their word pieces' vectors (BERT's uncased word
     pieces: lower-cased, punctuation apart, longest known piece first)."""
 
-    def __init__(self, directory: Path = MODEL_DIR, *, in_memory: bool = False) -> None:
+    def __init__(self, directory: Path = MODEL_DIR, *, in_memory: bool = False, table: str = "vectors") -> None:
         """`in_memory`: the table read whole and widened to float32 once (for embedding many
-        texts: a build); otherwise mapped, and a search touches only the rows it meets."""
-        self.vectors = np.load(directory / "vectors.npy", mmap_mode="r")
+        texts: a build); otherwise mapped, and a search touches only the rows it meets.
+        `table`: which table of the directory (`<table>.npy`; int8 rows come with their
+        scales in `<table>-scales.npy`)."""
+        self.vectors = np.load(directory / f"{table}.npy", mmap_mode="r")
+        scales = directory / f"{table}-scales.npy"
+        self.scales = np.load(scales) if scales.exists() else None
         if in_memory:
-            self.vectors = np.asarray(self.vectors, dtype=np.float32)
-        pieces = (directory / "pieces.txt").read_text(encoding="utf-8").splitlines()
-        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(pieces):
-            raise ValueError(f"{directory}: {len(pieces)} pieces but vectors of shape {self.vectors.shape}")
-        self.index = dict(zip(pieces, range(len(pieces))))  # read at every cold start: the faster build
+            self.vectors = self._rows(slice(None))
+            self.scales = None
+        self.index = _piece_index(directory)
+        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.index):
+            raise ValueError(f"{directory}: {len(self.index)} pieces but {table} of shape {self.vectors.shape}")
         self._special = {self.index[p] for p in _SPECIAL if p in self.index}
         self.dimensions = int(self.vectors.shape[1])
+
+    def _rows(self, ids: Any) -> Any:
+        """The rows of `ids` as float32."""
+        rows = np.asarray(self.vectors[ids], dtype=np.float32)
+        return rows if self.scales is None else rows * self.scales[ids, None]
 
     def pieces(self, text: str) -> list[int]:
         """The ids of the word pieces of `text` that carry meaning (at most MAX_PIECES)."""
@@ -85,7 +100,7 @@ class StaticModel:
         for row, text in enumerate(texts):
             ids = self.pieces(text)
             if ids:
-                mean = np.asarray(self.vectors[ids], dtype=np.float32).mean(0)
+                mean = self._rows(ids).mean(0)
                 norm = float(np.linalg.norm(mean))
                 if norm:
                     out[row] = mean / norm
@@ -96,6 +111,19 @@ class StaticModel:
 def shipped_model(in_memory: bool = False) -> StaticModel:
     """The model shipped in the package, loaded once per process (`in_memory`: see StaticModel)."""
     return StaticModel(in_memory=in_memory)
+
+
+@functools.cache
+def shipped_closeness_model() -> StaticModel:
+    """The shipped model's table for judging weak matches (`CLOSENESS_TABLE`), loaded once."""
+    return StaticModel(table=CLOSENESS_TABLE)
+
+
+@functools.cache
+def _piece_index(directory: Path) -> dict[str, int]:
+    """Word piece → its row, for a model directory (read once: its tables share it)."""
+    pieces = (directory / "pieces.txt").read_text(encoding="utf-8").splitlines()
+    return dict(zip(pieces, range(len(pieces))))  # read at every cold start: the faster build
 
 
 def document_text(fields: dict[str, Any]) -> str:

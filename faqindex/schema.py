@@ -2,7 +2,8 @@
 
 Changing anything here or in `analysis.py` that alters what is stored or how text is
 analyzed must bump `SCHEMA_VERSION`, so that indexes written by an older version are
-rebuilt instead of misread.
+rebuilt instead of misread; so must changing the shipped meaning model (`data/meaning/`),
+whose vectors of the documents each generation holds (a test checks the model's digest).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import text_analyzer
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 # Fields a plain query searches, and how much a match in each counts. `content` is the
 # question and answer as one text (one length, one term frequency: BM25 over the whole

@@ -13,7 +13,8 @@ what to match already).
 With ranking by meaning (the default), a best hit that lacks some of the query's words may
 still say the same thing in other words; it is called weak only when it also lacks part
 of the query's words (less than WEAK_FIT_WITH_MEANING) and its meaning is not close either
-(cosine below WEAK_CLOSENESS). Both were chosen together on the same development questions,
+(cosine below WEAK_CLOSENESS, in the distilled table that judges closeness:
+`faqindex.embedding.CLOSENESS_TABLE`). Both were chosen together on the same development questions,
 in the middle of the range that flags the most questions the article does not answer while
 flagging at most 5% of those it does (RESULTS.md, same section).
 """
@@ -29,7 +30,7 @@ from .vocabulary import Vocabulary
 
 WEAK_FIT = 0.225
 WEAK_FIT_WITH_MEANING = 0.65
-WEAK_CLOSENESS = 0.52
+WEAK_CLOSENESS = 0.65
 
 
 def weak(fit: float, closeness: float | None = None) -> bool:

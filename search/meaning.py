@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from faqindex.embedding import StaticModel, read_vectors, shipped_model
+from faqindex.embedding import StaticModel, document_text, read_vectors, shipped_closeness_model, shipped_model
 
 from .fit import weak
 
@@ -57,9 +57,19 @@ class StaticMeaning:
         found = np.argsort(-similarity, kind="stable")[:count]
         return [(int(i), float(similarity[i])) for i in found if np.isfinite(similarity[i]) and similarity[i] > 0]
 
-    def weak(self, fit_value: float, part: float | None) -> bool:
-        """Whether the best hit, of this words' fit and meaning part, is a weak match."""
-        return weak(fit_value, None if part is None or not self.weight else part / self.weight)
+    def closeness(self, query: str, fields: dict[str, Any]) -> float | None:
+        """How close in meaning a document (its stored fields) is to the query, as weak
+        matches are judged: the cosine in the distilled table (`CLOSENESS_TABLE`), which
+        tells questions the corpus does not answer apart better than the table that ranks.
+        None when meaning has no weight."""
+        if not self.weight:
+            return None
+        asked, document = shipped_closeness_model().encode([query, document_text(fields)])
+        return float(asked @ document)
+
+    def weak(self, fit_value: float, closeness: float | None) -> bool:
+        """Whether the best hit, of this words' fit and closeness in meaning, is a weak match."""
+        return weak(fit_value, closeness)
 
     def rerank(self, query: str, ranked: list[tuple[Any, float]]) -> tuple[list[tuple[Any, float]], dict[int, float], float]:
         """Whoosh hits with their scores, best first, re-scored as score / best score +

@@ -107,9 +107,10 @@ class Results:
     searched). `missing` lists the words typed that no document holds in any form (nor as a
     typo of one): the hits match the rest of the query only. `weak` is True when even the
     best hit holds too little of what the query asks: `fit` is the share it holds, its words
-    weighed by rarity (`search.fit`; None for queries with syntax, which say what to match).
-    With `semantic=True` no match is called weak (no threshold of the sentence models was
-    calibrated).
+    weighed by rarity (`search.fit`; None for queries with syntax, which say what to match),
+    and `closeness` how close the best hit is in meaning (a cosine; None with the words
+    alone). With `semantic=True` no match is called weak (no threshold of the sentence
+    models was calibrated).
     """
 
     query: str
@@ -121,6 +122,7 @@ class Results:
     total_exact: bool = True
     missing: list[str] = field(default_factory=list)
     fit: float | None = None
+    closeness: float | None = None
     weak: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,6 +137,7 @@ class Results:
             "expansions": [list(pair) for pair in self.expansions],
             "missing": self.missing,
             "fit": None if self.fit is None else round(self.fit, 4),
+            "closeness": None if self.closeness is None else round(self.closeness, 4),
             "weak_match": self.weak,
         }
 
@@ -413,7 +416,8 @@ class Searcher:
                 if self._meaning is None:
                     results.weak = weak(results.fit)
                 else:
-                    results.weak = self._meaning.weak(results.fit, ranking.meaning.get(hit.docnum))
+                    results.closeness = self._meaning.closeness(prepared.searched, hit.fields())
+                    results.weak = self._meaning.weak(results.fit, results.closeness)
             results.hits.append(entry)
         return folded
 

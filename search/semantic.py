@@ -200,7 +200,11 @@ class Reranker:
         """None: a sentence model's vectors are keyed by text, not kept per document."""
         return []
 
-    def weak(self, fit_value: float, part: float | None) -> bool:
+    def closeness(self, query: str, fields: dict[str, Any]) -> float | None:
+        """None: weak matches are not judged with a sentence model (see `weak`)."""
+        return None
+
+    def weak(self, fit_value: float, closeness: float | None) -> bool:
         """Never: the sentence models find answers in other words, and no threshold of
         theirs was calibrated (benchmarks/unanswerable.py --semantic measures them)."""
         return False

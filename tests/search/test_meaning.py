@@ -149,3 +149,27 @@ def test_a_sentence_model_directory_without_a_model_is_refused_in_one_line(corpu
     args = ["search", "--semantic", "--model", str(empty), "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "iron"]
     result = CliRunner().invoke(cli.main, args)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and f"--model {empty}" in result.stderr
+
+
+def test_changing_the_shipped_model_comes_with_a_new_schema_version():
+    # Each generation holds its documents' vectors in the shipped model: an index written
+    # with another model would be compared in two spaces. A new model must bump
+    # SCHEMA_VERSION (so old indexes are rebuilt) and then the pair recorded here.
+    import hashlib
+
+    from faqindex.schema import SCHEMA_VERSION
+
+    digest = hashlib.blake2b(digest_size=16)
+    for name in ("vectors.npy", "closeness.npy", "closeness-scales.npy", "pieces.txt"):
+        digest.update((embedding.MODEL_DIR / name).read_bytes())
+    assert (SCHEMA_VERSION, digest.hexdigest()) == (14, "a5d7728076d5409664ebe04b9a6b63f0")
+
+
+def test_weak_matches_are_judged_in_the_distilled_table(corpus, tmp_path):
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher:
+        results = searcher.results("does ms hurt")
+        best = results.hits[0]
+    closeness_model = embedding.shipped_closeness_model()
+    asked, document = closeness_model.encode(["does ms hurt", f"{best.question} {best.answer}"])
+    assert results.closeness == pytest.approx(float(asked @ document), abs=1e-6)
+    assert closeness_model.dimensions < embedding.shipped_model().dimensions  # its own, smaller table
