@@ -15,7 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from faqindex.embedding import StaticModel, document_text, read_vectors, shipped_closeness_model, shipped_model
+from faqindex.embedding import (
+    StaticModel,
+    document_text,
+    read_vectors,
+    shipped_closeness_model,
+    shipped_model,
+)
 
 from .fit import weak
 
