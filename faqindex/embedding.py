@@ -98,13 +98,18 @@ class StaticModel:
         """One L2-normalised float32 row per text (zeros for a text with no known piece)."""
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):
-            ids = self.pieces(text)
-            if ids:
-                mean = self._rows(ids).mean(0)
-                norm = float(np.linalg.norm(mean))
-                if norm:
-                    out[row] = mean / norm
+            out[row] = self.mean_of(self.pieces(text))
         return out
+
+    def mean_of(self, ids: list[int]) -> Any:
+        """The L2-normalised mean of these pieces' rows (zeros for none): `encode` of a text
+        already split (by any table of the same directory, whose pieces are the same)."""
+        if ids:
+            mean = self._rows(ids).mean(0)
+            norm = float(np.linalg.norm(mean))
+            if norm:
+                return mean / norm
+        return np.zeros(self.dimensions, dtype=np.float32)
 
 
 @functools.cache

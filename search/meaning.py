@@ -27,6 +27,7 @@ from .fit import weak
 
 DEPTH = 100  # hits re-scored
 IN_MEMORY = 10_000  # documents whose vectors are held as float32 (10 MB); more stay mapped
+CLOSENESS_ROWS = 4096  # best hits whose closeness rows an open index keeps
 
 
 class StaticMeaning:
@@ -38,10 +39,12 @@ class StaticMeaning:
         self.weight = weight
         self.model = model or shipped_model()
         self._vectors: Any = None
+        self._closeness_rows: dict[str, Any] = {}  # by document id: best hits come back
 
     def follow(self, generation: Path, reader: Any) -> None:
         """Use the vectors of `generation`, just opened. Raises IndexCorruptError."""
         self._vectors = read_vectors(generation, reader.doc_count_all(), self.model.dimensions)
+        self._closeness_rows = {}
         if len(self._vectors) <= IN_MEMORY:  # widened once, not at every search
             self._vectors = np.asarray(self._vectors, dtype=np.float32)
 
@@ -70,8 +73,15 @@ class StaticMeaning:
         None when meaning has no weight."""
         if not self.weight:
             return None
-        asked, document = shipped_closeness_model().encode([query, document_text(fields)])
-        return float(asked @ document)
+        table = shipped_closeness_model()
+        key = fields.get("id", "")
+        if key not in self._closeness_rows:
+            if len(self._closeness_rows) >= CLOSENESS_ROWS:
+                self._closeness_rows.clear()
+            # The pieces are the ranking table's own (one directory, one vocabulary), so
+            # the words' splits it keeps serve both.
+            self._closeness_rows[key] = table.mean_of(self.model.pieces(document_text(fields)))
+        return float(table.mean_of(self.model.pieces(query)) @ self._closeness_rows[key])
 
     def weak(self, fit_value: float, closeness: float | None) -> bool:
         """Whether the best hit, of this words' fit and closeness in meaning, is a weak match."""
