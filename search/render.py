@@ -64,11 +64,20 @@ def results_lines(results: Results, *, color: bool, explain: bool = False, width
     if explain and results.expansions:
         also = ", ".join(f"{safe(a)} → {safe(b)}" for a, b in results.expansions)
         yield _style(f"also searched: {also}", color, dim=True)
+    if explain and results.fit is not None and results.hits:
+        yield _style(fit_line(results), color, dim=True)
     for hit in results.hits:
         yield ""
         yield from hit_lines(hit, color=color, width=width)
         if explain and hit.explanation is not None:
             yield from explanation_lines(hit, color=color)
+
+
+def fit_line(results: Results) -> str:
+    """What the weak-match judgement saw: the best hit's share of the query's words and its
+    closeness in meaning."""
+    closeness = "" if results.closeness is None else f", closeness in meaning {results.closeness:.2f}"
+    return f"best hit: holds {results.fit:.0%} of the query's words{closeness}"
 
 
 def missing_line(results: Results) -> str:

@@ -20,5 +20,7 @@ def test_the_terminal_and_json_say_so(article_index):
     assert data["missing"] == ["fatal"] and data["weak_match"] is True
     explained = runner.invoke(cli.main, ["search", "--explain", "--limit", "1", "--index", str(article_index), "is ms fatal"])
     assert "No answer mentions: fatal" in explained.stdout
+    closeness = data["closeness"]  # the same search: what the judgement saw is shown
+    assert f"best hit: holds 5% of the query's words, closeness in meaning {closeness:.2f}" in explained.stdout
     nothing = runner.invoke(cli.main, ["search", "--index", str(article_index), "xylophone"])
     assert nothing.exit_code == 1 and "No answer mentions: xylophone" in nothing.stderr
