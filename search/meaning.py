@@ -24,6 +24,7 @@ from faqindex.embedding import (
 )
 
 from .fit import weak
+from .vocabulary import bounded
 
 DEPTH = 100  # hits re-scored
 IN_MEMORY = 10_000  # documents whose vectors are held as float32 (10 MB); more stay mapped
@@ -76,11 +77,9 @@ class StaticMeaning:
         table = shipped_closeness_model()
         key = fields.get("id", "")
         if key not in self._closeness_rows:
-            if len(self._closeness_rows) >= CLOSENESS_ROWS:
-                self._closeness_rows.clear()
             # The pieces are the ranking table's own (one directory, one vocabulary), so
             # the words' splits it keeps serve both.
-            self._closeness_rows[key] = table.mean_of(self.model.pieces(document_text(fields)))
+            bounded(self._closeness_rows, CLOSENESS_ROWS)[key] = table.mean_of(self.model.pieces(document_text(fields)))
         return float(table.mean_of(self.model.pieces(query)) @ self._closeness_rows[key])
 
     def weak(self, fit_value: float, closeness: float | None) -> bool:

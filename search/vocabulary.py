@@ -53,7 +53,7 @@ class Vocabulary:
         key = (fieldname, text)
         if key not in self._documents:
             count = self.reader.doc_frequency(fieldname, text) - self.statistics.deleted_with(fieldname, text)
-            _bounded(self._documents)[key] = count
+            bounded(self._documents)[key] = count
         return self._documents[key]
 
     def known(self, term: str) -> bool:
@@ -63,7 +63,7 @@ class Vocabulary:
     def holds_word(self, word: str) -> bool:
         """Does the index's word list (unstemmed, lower-case) hold `word`?"""
         if word not in self._held:
-            _bounded(self._held)[word] = any((spelling, word) in self.reader for _, spelling in self._spelling)
+            bounded(self._held)[word] = any((spelling, word) in self.reader for _, spelling in self._spelling)
         return self._held[word]
 
     def idf(self, queries: list[Query]) -> float:
@@ -73,14 +73,14 @@ class Vocabulary:
         if key not in self._rarities:
             total = self.reader.doc_count()
             matching = len(set(Or(queries).docs(self.searcher))) if queries else 0
-            _bounded(self._rarities)[key] = log(1 + (total - matching + 0.5) / (matching + 0.5))
+            bounded(self._rarities)[key] = log(1 + (total - matching + 0.5) / (matching + 0.5))
         return self._rarities[key]
 
     def suggest(self, word: str) -> str | None:
         """The nearest word in the index: one edit away for short words, two for longer ones."""
         word = word.lower()
         if word not in self._suggestions:
-            _bounded(self._suggestions)[word] = self._nearest(word)
+            bounded(self._suggestions)[word] = self._nearest(word)
         return self._suggestions[word]
 
     def _nearest(self, word: str) -> str | None:
@@ -137,10 +137,10 @@ class Vocabulary:
         return found
 
 
-def _bounded(cache: dict) -> dict:
-    """`cache`, emptied first when it holds CACHED entries (a bound, not an eviction order:
-    the words that come back are found again at once)."""
-    if len(cache) >= CACHED:
+def bounded(cache: dict, limit: int = CACHED) -> dict:
+    """`cache`, emptied first when it holds `limit` entries (a bound, not an eviction order:
+    the entries that come back are found again at once)."""
+    if len(cache) >= limit:
         cache.clear()
     return cache
 
