@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.analysis import Filter, RegexTokenizer, Token
 from whoosh.analysis.analyzers import Analyzer
 
 # Words too common to tell documents apart. Whoosh's list, plus the words people put around
@@ -25,6 +25,11 @@ STOP_WORDS = frozenset(
     should would could might must shall about into over also any some its it's our their they them
     these those he she his her him s t""".split()
 )
+
+# What a word is: letters and digits, joined by hyphens, apostrophes or dots ("pins-and-needles",
+# "Gehrig's", "e.g").
+WORD_PATTERN = r"\w+(?:[-'’.]\w+)*"
+_WORDS = re.compile(WORD_PATTERN)
 
 # Words of three letters or fewer are left unstemmed: they are mostly acronyms ("MS", "ALS",
 # "MRI"), which Porter would cut down to "m" and "al" (matching "et al.").
@@ -218,7 +223,76 @@ def text_analyzer(before_stemming: Filter | None = None) -> Analyzer:
     match across them), stemming (`stem`). `before_stemming` is a filter to see the words
     just before they are stemmed.
     """
-    words = RegexTokenizer(r"\w+(?:[-'’.]\w+)*") | WordFilter(STOP_WORDS)
+    words = RegexTokenizer(WORD_PATTERN) | WordFilter(STOP_WORDS)
     if before_stemming is not None:
         words = words | before_stemming
     return words | Stemmer()
+
+
+class Indexing:
+    """The terms `text_analyzer` indexes a text as, with their positions, computed a word at
+    a time from the words it has met before.
+
+    A build runs every word of the corpus through the analyzer's chain of generators, which
+    costs several times the work itself; but what a word as written is indexed as (its parts,
+    case, accents, stop word or not, stem) never depends on its neighbours. Only positions
+    do, and they are simple: the first word kept keeps the analyzer's position (it counts the
+    stop words before it), and each word after it takes the next one. So each written word is
+    analyzed once and remembered, and the analyzer runs only up to a text's first kept word.
+    `tests/faqindex/test_indexing.py` checks the result against the analyzer's.
+    """
+
+    CACHE_LIMIT = 200_000  # distinct written words; past it the memory starts over
+
+    def __init__(self) -> None:
+        self._analyzer: Analyzer | None = None
+        self._words_of: dict[str, tuple[str, ...]] = {}  # written word → the words kept of it
+        self._stems: dict[str, str] = {}
+
+    def __getstate__(self) -> dict:
+        return {}  # a schema pickled into the index, or sent to an indexing process
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def terms(self, text: str) -> tuple[dict[str, list[int]], list[str]]:
+        """Each term of `text` → its positions (in the order first met), and the words
+        kept before stemming, in order: what the analyzer in "index" mode gives."""
+        words: list[str] = []
+        words_of = self._words_of
+        for written in _WORDS.findall(text):
+            kept = words_of.get(written)
+            if kept is None:
+                kept = self._kept(written)
+            words += kept
+        positions: dict[str, list[int]] = {}
+        if not words:
+            return positions, words
+        if self._analyzer is None:
+            self._analyzer = text_analyzer()
+        first = next(iter(self._analyzer(text, positions=True, mode="index"))).pos
+        stems = self._stems
+        for position, word in enumerate(words, first):
+            term = stems.get(word)
+            if term is None:
+                if len(stems) >= self.CACHE_LIMIT:
+                    stems.clear()
+                term = stems[word] = stem(word)
+            at = positions.get(term)
+            if at is None:
+                positions[term] = [position]
+            else:
+                at.append(position)
+        return positions, words
+
+    def _kept(self, written: str) -> tuple[str, ...]:
+        token = Token(positions=True, removestops=True, mode="index")
+        token.text, token.pos, token.boost, token.stopped = written, 0, 1.0, False
+        kept = tuple(t.text for t in _WORD_FILTER([token]))
+        if len(self._words_of) >= self.CACHE_LIMIT:
+            self._words_of.clear()
+        self._words_of[written] = kept
+        return kept
+
+
+_WORD_FILTER = WordFilter(STOP_WORDS)
