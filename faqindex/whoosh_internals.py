@@ -8,6 +8,7 @@ one gives has its own test where it is used.
 | --- | --- | --- |
 | `TOC.read` patched (`apply_reading_fixes`) | every search | Whoosh leaves the table of contents open when it is damaged; it is closed when reading fails |
 | `W3PerDocReader.has_column` patched (`apply_writing_fixes`) | builds | Whoosh stats the file system once per posting while flushing a segment; the answer is kept per segment reader |
+| `W3PerDocReader.doc_field_length` patched (`apply_writing_fixes`) | builds | Whoosh reads each posting's document length back from the file while flushing a segment, one small read per posting; the segment's lengths are read once per field |
 | `SegmentWriter.add_postings_to_pool` patched (`apply_writing_fixes`) | updates | merging a segment whose document 0 was deleted drops every spelling word, filed under document 0; they are carried to the first live document |
 | `TopCollector._collect` overridden | `search/collect.py` | keep every document tied with the N-th, so results do not depend on how the index was built |
 | `TopCollector.items`, `.minscore` | `search/collect.py` | the heap the override fills, and the bar that lets Whoosh skip blocks |
@@ -32,6 +33,7 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.index import TOC
 from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 # -- reading: a damaged table of contents is closed ----------------------------------------
@@ -79,6 +81,7 @@ def apply_reading_fixes() -> None:
 # -- writing: a cost removed, spelling words kept on merge ---------------------------------
 
 _has_column = W3PerDocReader.has_column
+_doc_field_length = W3PerDocReader.doc_field_length
 _add_postings_to_pool = SegmentWriter.add_postings_to_pool
 _ONE = pack_uint(1)  # a spelling word's posting value: a frequency of 1 (Whoosh's Frequency format)
 
@@ -88,6 +91,29 @@ def _cached_has_column(self: W3PerDocReader, fieldname: str) -> bool:
     if fieldname not in cache:
         cache[fieldname] = _has_column(self, fieldname)
     return cache[fieldname]
+
+
+_LENGTHS = [None, *(byte_to_length(b) for b in range(1, 256))]  # as Whoosh decodes a length byte (0: None)
+
+
+def _doc_field_length_read_once(self: W3PerDocReader, docnum: int, fieldname: str, default: int = 0) -> int | None:
+    cache = self.__dict__.setdefault("_faqsearch_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return default
+        lengths = cache[fieldname] = _column_bytes(column, self._doccount + 1)  # Whoosh allows docnum == count
+    if docnum > self._doccount:
+        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+    return _LENGTHS[lengths[docnum]]
+
+
+def _column_bytes(column: Any, size: int) -> bytes:
+    """A one-byte-per-document column's bytes, at least `size` of them: 0 for the documents
+    past its end, as Whoosh reads them."""
+    stored = column._dbfile.get(column._basepos, column._count)
+    return stored + bytes(max(0, size - len(stored)))
 
 
 def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, docmap: dict[int, int] | None) -> None:
@@ -110,6 +136,7 @@ def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, d
 def apply_writing_fixes() -> None:
     """Patch Whoosh's writing side (idempotent; the indexer calls it on import)."""
     W3PerDocReader.has_column = _cached_has_column  # type: ignore[method-assign]
+    W3PerDocReader.doc_field_length = _doc_field_length_read_once  # type: ignore[method-assign]
     SegmentWriter.add_postings_to_pool = _add_postings_keeping_spelling  # type: ignore[method-assign]
 
 
@@ -139,8 +166,7 @@ def length_bytes(reader: Any, fieldname: str) -> bytes | None:
     column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
         return None
-    stored = column._dbfile.get(column._basepos, column._count)
-    return stored + bytes(max(0, reader.doc_count_all() - len(stored)))  # documents past the end: 0
+    return _column_bytes(column, reader.doc_count_all())
 
 
 def per_results(results: Any, name: str, compute: Callable[[], Any]) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 from importlib.metadata import version
 
+import pytest
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.collectors import TopCollector
 from whoosh.highlight import Highlighter
@@ -30,6 +31,7 @@ def test_whoosh_is_the_pinned_release():
 def test_the_patched_methods_have_the_signatures_the_patches_wrap():
     assert _parameters(whoosh_internals._read) == ["cls", "storage", "indexname", "gen", "schema"]
     assert _parameters(whoosh_internals._has_column) == ["self", "fieldname"]
+    assert _parameters(whoosh_internals._doc_field_length) == ["self", "docnum", "fieldname", "default"]
     assert _parameters(whoosh_internals._add_postings_to_pool) == ["self", "reader", "startdoc", "docmap"]
 
 
@@ -38,6 +40,7 @@ def test_the_patches_are_in_place_once_applied():
     whoosh_internals.apply_writing_fixes()
     assert TOC.read.__func__ is whoosh_internals._read_closing
     assert W3PerDocReader.has_column is whoosh_internals._cached_has_column
+    assert W3PerDocReader.doc_field_length is whoosh_internals._doc_field_length_read_once
     assert SegmentWriter.add_postings_to_pool is whoosh_internals._add_postings_keeping_spelling
 
 
@@ -74,3 +77,20 @@ def test_a_segments_postings_and_lengths_are_read_where_they_were(tmp_path):
         assert list(ids) == list(range(300)) and list(weights) == [1 + n % 5 for n in range(300)]
         lengths = whoosh_internals.length_bytes(reader, "content")
         assert [byte_to_length(b) for b in lengths] == [reader.doc_field_length(n, "content") for n in range(300)]
+
+
+def test_lengths_read_once_are_whooshs_lengths(tmp_path):
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.index import create_in
+
+    ix = create_in(tmp_path, Schema(content=TEXT, key=ID))
+    with ix.writer() as writer:
+        for n in range(40):
+            writer.add_document(content="iron " * (n * 7 % 300), key=str(n))  # lengths 0 to 299
+    reader = ix.reader()._perdoc
+    whoosh_internals.apply_writing_fixes()
+    asked = [(docnum, field) for docnum in range(41) for field in ("content", "key", "absent")]
+    assert [reader.doc_field_length(d, f) for d, f in asked] == [whoosh_internals._doc_field_length(reader, d, f) for d, f in asked]
+    with pytest.raises(IndexError):
+        reader.doc_field_length(41, "content")
+    reader.close()
