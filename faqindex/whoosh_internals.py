@@ -9,6 +9,7 @@ one gives has its own test where it is used.
 | `TOC.read` patched (`apply_reading_fixes`) | every search | Whoosh leaves the table of contents open when it is damaged; it is closed when reading fails |
 | `W3PerDocReader.has_column` patched (`apply_writing_fixes`) | builds | Whoosh stats the file system once per posting while flushing a segment; the answer is kept per segment reader |
 | `W3PerDocReader.doc_field_length` patched (`apply_writing_fixes`) | builds | Whoosh reads each posting's document length back from the file while flushing a segment, one small read per posting; the segment's lengths are read once per field |
+| `SortingPool._write_run`, `._read_run` patched (`apply_writing_fixes`) | large builds | Whoosh pickles each posting on its own into the runs its posting pool spills to disk, and reads each back alone; they are pickled in chunks |
 | `SegmentWriter.add_postings_to_pool` patched (`apply_writing_fixes`) | updates | merging a segment whose document 0 was deleted drops every spelling word, filed under document 0; they are carried to the first live document |
 | `TopCollector._collect` overridden | `search/collect.py` | keep every document tied with the N-th, so results do not depend on how the index was built |
 | `TopCollector.items`, `.minscore` | `search/collect.py` | the heap the override fills, and the bar that lets Whoosh skip blocks |
@@ -22,7 +23,9 @@ one gives has its own test where it is used.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from whoosh.codec.whoosh3 import (
@@ -31,6 +34,7 @@ from whoosh.codec.whoosh3 import (
     W3PerDocReader,
     _lenfield,
 )
+from whoosh.externalsort import SortingPool
 from whoosh.index import TOC
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -81,6 +85,8 @@ def apply_reading_fixes() -> None:
 # -- writing: a cost removed, spelling words kept on merge ---------------------------------
 
 _has_column = W3PerDocReader.has_column
+_write_run = SortingPool._write_run
+_read_run = SortingPool._read_run
 _doc_field_length = W3PerDocReader.doc_field_length
 _add_postings_to_pool = SegmentWriter.add_postings_to_pool
 _ONE = pack_uint(1)  # a spelling word's posting value: a frequency of 1 (Whoosh's Frequency format)
@@ -116,6 +122,30 @@ def _column_bytes(column: Any, size: int) -> bytes:
     return stored + bytes(max(0, size - len(stored)))
 
 
+_RUN_CHUNK = 4096  # postings pickled together in a posting pool's run
+
+
+def _write_run_in_chunks(self: SortingPool, f: Any, items: Any) -> None:
+    items = iter(items)
+    while chunk := list(islice(items, _RUN_CHUNK)):
+        pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+    f.close()
+
+
+def _read_run_in_chunks(self: SortingPool, path: str) -> Iterator[Any]:
+    f = self._open_run(path)
+    try:
+        while True:
+            try:
+                chunk = pickle.load(f)
+            except EOFError:
+                return
+            yield from chunk
+    finally:
+        f.close()
+        self._remove_run(path)
+
+
 def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, docmap: dict[int, int] | None) -> None:
     _add_postings_to_pool(self, reader, startdoc, docmap)
     if docmap is None or 0 in docmap or not docmap:
@@ -137,6 +167,8 @@ def apply_writing_fixes() -> None:
     """Patch Whoosh's writing side (idempotent; the indexer calls it on import)."""
     W3PerDocReader.has_column = _cached_has_column  # type: ignore[method-assign]
     W3PerDocReader.doc_field_length = _doc_field_length_read_once  # type: ignore[method-assign]
+    SortingPool._write_run = _write_run_in_chunks  # type: ignore[method-assign]
+    SortingPool._read_run = _read_run_in_chunks  # type: ignore[method-assign]
     SegmentWriter.add_postings_to_pool = _add_postings_keeping_spelling  # type: ignore[method-assign]
 
 

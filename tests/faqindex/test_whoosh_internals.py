@@ -12,6 +12,7 @@ from importlib.metadata import version
 import pytest
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.collectors import TopCollector
+from whoosh.externalsort import SortingPool
 from whoosh.highlight import Highlighter
 from whoosh.index import TOC
 from whoosh.scoring import BM25F, BM25FScorer
@@ -32,6 +33,8 @@ def test_the_patched_methods_have_the_signatures_the_patches_wrap():
     assert _parameters(whoosh_internals._read) == ["cls", "storage", "indexname", "gen", "schema"]
     assert _parameters(whoosh_internals._has_column) == ["self", "fieldname"]
     assert _parameters(whoosh_internals._doc_field_length) == ["self", "docnum", "fieldname", "default"]
+    assert _parameters(whoosh_internals._write_run) == ["self", "f", "items"]
+    assert _parameters(whoosh_internals._read_run) == ["self", "path"]
     assert _parameters(whoosh_internals._add_postings_to_pool) == ["self", "reader", "startdoc", "docmap"]
 
 
@@ -41,6 +44,8 @@ def test_the_patches_are_in_place_once_applied():
     assert TOC.read.__func__ is whoosh_internals._read_closing
     assert W3PerDocReader.has_column is whoosh_internals._cached_has_column
     assert W3PerDocReader.doc_field_length is whoosh_internals._doc_field_length_read_once
+    assert SortingPool._write_run is whoosh_internals._write_run_in_chunks
+    assert SortingPool._read_run is whoosh_internals._read_run_in_chunks
     assert SegmentWriter.add_postings_to_pool is whoosh_internals._add_postings_keeping_spelling
 
 
@@ -94,3 +99,17 @@ def test_lengths_read_once_are_whooshs_lengths(tmp_path):
     with pytest.raises(IndexError):
         reader.doc_field_length(41, "content")
     reader.close()
+
+
+def test_a_pool_spilled_to_runs_in_chunks_gives_its_items_sorted(tmp_path):
+    import random
+
+    whoosh_internals.apply_writing_fixes()
+    rng = random.Random(5)
+    items = [("content", rng.randbytes(3), rng.randrange(10**6), 1.0, rng.randbytes(4)) for _ in range(20_000)]
+    pool = SortingPool(maxsize=6_000, tempdir=str(tmp_path))  # runs of two chunks each
+    for item in items:
+        pool.add(item)
+    assert len(pool.runs) > 2
+    assert list(pool.items(maxfiles=3)) == sorted(items)  # runs merged into runs first, too
+    assert list(tmp_path.iterdir()) == []  # every run removed once read
