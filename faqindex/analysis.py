@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import defaultdict
 from collections.abc import Callable
 
 from whoosh.analysis import Filter, RegexTokenizer, Token
@@ -237,8 +238,8 @@ class Indexing:
     costs several times the work itself; but what a word as written is indexed as (its parts,
     case, accents, stop word or not, stem) never depends on its neighbours. Only positions
     do, and they are simple: the first word kept keeps the analyzer's position (it counts the
-    stop words before it), and each word after it takes the next one. So each written word is
-    analyzed once and remembered, and the analyzer runs only up to a text's first kept word.
+    stop words before it, and the extra parts of hyphenated words), and each word after it
+    takes the next one. So each written word is analyzed once and remembered.
     `tests/faqindex/test_indexing.py` checks the result against the analyzer's.
     """
 
@@ -246,8 +247,8 @@ class Indexing:
 
     def __init__(self) -> None:
         self._analyzer: Analyzer | None = None
-        self._words_of: dict[str, tuple[str, ...]] = {}  # written word → the words kept of it
-        self._stems: dict[str, str] = {}
+        # written word → (the words kept of it, their stems as UTF-8)
+        self._known: dict[str, tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
 
     def __getstate__(self) -> dict:
         return {}  # a schema pickled into the index, or sent to an indexing process
@@ -255,44 +256,41 @@ class Indexing:
     def __setstate__(self, state: dict) -> None:
         self.__init__()  # type: ignore[misc]
 
-    def terms(self, text: str) -> tuple[dict[str, list[int]], list[str]]:
-        """Each term of `text` → its positions (in the order first met), and the words
-        kept before stemming, in order: what the analyzer in "index" mode gives."""
+    def terms(self, text: str) -> tuple[dict[bytes, list[int]], list[str]]:
+        """Each term of `text` (UTF-8) → its positions, in the order first met, and the
+        words kept before stemming, in order: what the analyzer in "index" mode gives."""
+        written = _WORDS.findall(text)
+        known = self._known
         words: list[str] = []
-        words_of = self._words_of
-        for written in _WORDS.findall(text):
-            kept = words_of.get(written)
-            if kept is None:
-                kept = self._kept(written)
-            words += kept
-        positions: dict[str, list[int]] = {}
-        if not words:
+        terms: list[bytes] = []
+        first = None  # the index of the first written word that keeps a word
+        for n, word in enumerate(written):
+            entry = known.get(word) or self._learn(word)
+            if entry[1]:
+                words += entry[0]
+                terms += entry[1]
+                if first is None:
+                    first = n
+        positions: defaultdict[bytes, list[int]] = defaultdict(list)
+        if first is None:
             return positions, words
-        if self._analyzer is None:
-            self._analyzer = text_analyzer()
-        first = next(iter(self._analyzer(text, positions=True, mode="index"))).pos
-        stems = self._stems
-        for position, word in enumerate(words, first):
-            term = stems.get(word)
-            if term is None:
-                if len(stems) >= self.CACHE_LIMIT:
-                    stems.clear()
-                term = stems[word] = stem(word)
-            at = positions.get(term)
-            if at is None:
-                positions[term] = [position]
-            else:
-                at.append(position)
+        if any("-" in word for word in written[: first + 1]):
+            # Hyphenated words before it shift its position: the analyzer tells it.
+            if self._analyzer is None:
+                self._analyzer = text_analyzer()
+            first = next(iter(self._analyzer(text, positions=True, mode="index"))).pos
+        for position, term in enumerate(terms, first):
+            positions[term].append(position)
         return positions, words
 
-    def _kept(self, written: str) -> tuple[str, ...]:
+    def _learn(self, written: str) -> tuple[tuple[str, ...], tuple[bytes, ...]]:
         token = Token(positions=True, removestops=True, mode="index")
         token.text, token.pos, token.boost, token.stopped = written, 0, 1.0, False
         kept = tuple(t.text for t in _WORD_FILTER([token]))
-        if len(self._words_of) >= self.CACHE_LIMIT:
-            self._words_of.clear()
-        self._words_of[written] = kept
-        return kept
+        if len(self._known) >= self.CACHE_LIMIT:
+            self._known.clear()
+        entry = self._known[written] = (kept, tuple(stem(word).encode("utf-8") for word in kept))
+        return entry
 
 
 _WORD_FILTER = WordFilter(STOP_WORDS)

@@ -57,6 +57,9 @@ def indexed_fields(question: str, answer: str) -> dict[str, str]:
     return {"question": question, CONTENT_FIELD: f"{question}\n{answer}"}
 
 
+_ONCE_LIMIT = 4096  # positions whose encoding alone is kept
+
+
 class IndexedText(TEXT):
     """A full-text field with phrases, analyzed by `text_analyzer`, indexed through
     `analysis.Indexing`: the same terms and positions, each written word analyzed once per
@@ -66,12 +69,13 @@ class IndexedText(TEXT):
         super().__init__(analyzer=text_analyzer(), phrase=True, **kwargs)
         self._indexing = Indexing()
         self._words: list[str] = []  # the last value's words before stemming
+        self._once: dict[int, bytes] = {}  # position → its encoding as a term's only position
 
     def __getstate__(self) -> dict:
         # Pickled into the index's table of contents and sent to indexing processes: without
         # the words of the last document.
         state = dict(self.__dict__)
-        state["_words"] = []
+        state["_words"], state["_once"] = [], {}
         return state
 
     def index(self, value, **kwargs):
@@ -81,9 +85,13 @@ class IndexedText(TEXT):
             yield from super().index(value, **kwargs)
             return
         positions, self._words = self._indexing.terms(value)
-        boost, encode = self.format.field_boost, self.format.encode
+        boost, encode, once = self.format.field_boost, self.format.encode, self._once
         for term, at in positions.items():
-            yield term.encode("utf-8"), len(at), len(at) * boost, encode(at)
+            if len(at) == 1 and at[0] < _ONCE_LIMIT:  # most terms: kept, and encoded, once per position
+                encoded = once.get(at[0]) or once.setdefault(at[0], encode(at))
+            else:
+                encoded = encode(at)
+            yield term, len(at), len(at) * boost, encoded
 
 
 class SpelledText(IndexedText):

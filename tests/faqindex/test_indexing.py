@@ -54,3 +54,12 @@ def test_the_spelling_words_are_the_words_before_stemming():
     unstemmed = {token.text for token in text_analyzer()(text, no_morph=True, mode="index")}
     assert set(field.spellable_words(text)) == unstemmed
     assert "breastfeeding" in unstemmed and "breastfe" not in unstemmed
+
+
+def test_what_a_field_remembers_is_not_pickled_into_the_index():
+    import pickle
+
+    field = SpelledText()
+    list(field.index("Ferritin stores iron; hemoglobin carries oxygen. " * 20))
+    fresh = len(pickle.dumps(SpelledText()))
+    assert len(pickle.dumps(field)) == fresh
