@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import multiprocessing
 import re
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -162,22 +164,79 @@ def document_text(fields: dict[str, Any]) -> str:
     return f"{fields.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {fields.get('answer', '')}"
 
 
-def write_vectors(generation: Path, reader: Any, previous: Path | None = None, model: StaticModel | None = None) -> Any:
+PARALLEL_DOCUMENTS = 20_000  # from this many documents on, several processes embed them
+
+
+def write_vectors(
+    generation: Path, reader: Any, previous: Path | None = None, model: StaticModel | None = None, *, processes: int = 1
+) -> Any:
     """Write the meaning of every document of `reader` (the generation's Whoosh reader) into
     `generation`, one row per document number (deleted numbers: zeros), and return those
-    rows. Rows of texts the `previous` generation already embedded are copied from it."""
+    rows. Rows of texts the `previous` generation already embedded are copied from it.
+
+    With `processes` > 1, an index of PARALLEL_DOCUMENTS or more in several segments has
+    its segments embedded by that many processes, each reading them on its own."""
     model = model or shipped_model(in_memory=True)
     known = _known_rows(previous) if previous is not None else {}
     size = reader.doc_count_all()
     vectors = np.zeros((size, model.dimensions), dtype=np.float16)
     keys = np.zeros(size, dtype="S16")
+    leaves = reader.leaf_readers()
+    if processes > 1 and size >= PARALLEL_DOCUMENTS and len(leaves) > 1:
+        global _FORKED  # what the forked processes find in their copy of this module
+        _FORKED = (generation, model, known)
+        shares = [list(range(n, len(leaves), processes)) for n in range(min(processes, len(leaves)))]
+        try:
+            with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
+                for part in pool.map(_embed_in_process, shares):
+                    for offset, leaf_keys, leaf_vectors in part:
+                        keys[offset : offset + len(leaf_keys)] = leaf_keys
+                        vectors[offset : offset + len(leaf_vectors)] = leaf_vectors
+        finally:
+            _FORKED = None
+    else:
+        for leaf, offset in leaves:
+            _embed_segment(leaf, model, known, keys[offset:], vectors[offset:])
+    for name, array in ((VECTORS_FILE, vectors), (KEYS_FILE, keys)):
+        with open(generation / name, "wb") as f:
+            np.save(f, array)
+    return vectors
+
+
+_FORKED: tuple[Path, StaticModel, dict[bytes, Any]] | None = None
+
+
+def _embed_in_process(leaf_numbers: list[int]) -> list[tuple[int, Any, Any]]:
+    """In a forked process: (offset, keys, rows) of these segments of the generation."""
+    from whoosh.filedb.filestore import FileStorage
+
+    assert _FORKED is not None
+    generation, model, known = _FORKED
+    ix = FileStorage(str(generation), supports_mmap=False).open_index()  # not the parent's open files
+    try:
+        with ix.reader() as reader:
+            leaves = reader.leaf_readers()
+            out = []
+            for n in leaf_numbers:
+                leaf, offset = leaves[n]
+                keys = np.zeros(leaf.doc_count_all(), dtype="S16")
+                vectors = np.zeros((len(keys), model.dimensions), dtype=np.float16)
+                _embed_segment(leaf, model, known, keys, vectors)
+                out.append((offset, keys, vectors))
+            return out
+    finally:
+        ix.close()
+
+
+def _embed_segment(leaf: Any, model: StaticModel, known: dict[bytes, Any], keys: Any, vectors: Any) -> None:
+    """Fill `keys` and `vectors` (indexed by the segment's own document numbers) for one segment."""
     waiting: dict[int, str] = {}  # document number → text, embedded a batch at a time
 
     def embed_waiting() -> None:
         vectors[list(waiting)] = model.encode(list(waiting.values()))
         waiting.clear()
 
-    for docnum, fields in reader.iter_docs():
+    for docnum, fields in leaf.iter_docs():
         text = document_text(fields)
         key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
         keys[docnum] = key
@@ -189,10 +248,6 @@ def write_vectors(generation: Path, reader: Any, previous: Path | None = None, m
                 embed_waiting()
     if waiting:
         embed_waiting()
-    for name, array in ((VECTORS_FILE, vectors), (KEYS_FILE, keys)):
-        with open(generation / name, "wb") as f:
-            np.save(f, array)
-    return vectors
 
 
 def _known_rows(generation: Path) -> dict[bytes, Any]:

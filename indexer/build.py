@@ -148,8 +148,11 @@ class _Written:
 def writer_processes(corpus_bytes: int) -> int:
     """How many processes index a corpus of this size: one for small corpora (starting
     processes costs more than they save), else one per core, at most MAX_PROCESSES."""
-    if corpus_bytes < PARALLEL_BYTES:
-        return 1
+    return 1 if corpus_bytes < PARALLEL_BYTES else _cores()
+
+
+def _cores() -> int:
+    """The cores this process may run on, at most MAX_PROCESSES."""
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, MAX_PROCESSES))
 
 
@@ -307,7 +310,7 @@ def _finish(building: Path, manifest: store.Manifest, previous: Path | None) -> 
     try:
         with ix.reader() as reader:
             statistics = Statistics.of(reader)
-            vectors = embedding.write_vectors(building, reader, previous)
+            vectors = embedding.write_vectors(building, reader, previous, processes=_cores())
             write_related(building, ix, reader, vectors)
     finally:
         ix.close()

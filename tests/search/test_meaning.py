@@ -173,3 +173,28 @@ def test_weak_matches_are_judged_in_the_distilled_table(corpus, tmp_path):
     asked, document = closeness_model.encode(["does ms hurt", f"{best.question} {best.answer}"])
     assert results.closeness == pytest.approx(float(asked @ document), abs=1e-6)
     assert closeness_model.dimensions < embedding.shipped_model().dimensions  # its own, smaller table
+
+
+def test_segments_embedded_in_several_processes_get_the_rows_one_process_gives(tmp_path, monkeypatch):
+    from whoosh import index as whoosh_index
+
+    from faqindex.schema import make_schema
+
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    for segment in range(3):
+        with ix.writer() as writer:
+            writer.merge = False  # a segment each
+            for n in range(5):
+                writer.add_document(id=f"{segment}-{n}", question=f"What is protein {segment}{n}?", answer=f"Protein {n} stores iron.")
+    with ix.writer() as writer:
+        writer.merge = False
+        writer.delete_by_term("id", "1-2")  # a deleted document's row stays zeros
+    monkeypatch.setattr(embedding, "PARALLEL_DOCUMENTS", 0)
+    rows = {}
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) == 3
+        for processes in (1, 2):
+            embedding.write_vectors(tmp_path, reader, processes=processes)  # the forked ones open tmp_path
+            rows[processes] = [np.load(tmp_path / name) for name in (embedding.VECTORS_FILE, embedding.KEYS_FILE)]
+    assert all(np.array_equal(one, two) for one, two in zip(rows[1], rows[2]))
+    assert rows[2][0][:5].any(axis=1).all() and not rows[2][0][7].any()
