@@ -30,12 +30,13 @@ QUESTION_SEPARATOR = "\n"
 # Each phrasing's words, casefolded, without punctuation: a question typed as the article
 # asks it finds its own answer first, however BM25 weighs its words.
 QUESTION_KEY_FIELD = "question_key"
+_WORD = re.compile(r"\w+")
 
 
 def question_key(text: str) -> str:
     """The casefolded words of a question: what two phrasings differing only in case and
     punctuation share."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def question_keys(questions: list[str]) -> str:

@@ -28,7 +28,12 @@ def clean_text(text: str) -> str:
         body = line.lstrip(" \t")
         # Leading indentation stays: readers have already trimmed running text, so only
         # preformatted text (code, aligned tables) still has any, and it means something there.
-        lines.append(line[: len(line) - len(body)] + _SPACES.sub(" ", body).rstrip())
+        indentation = line[: len(line) - len(body)]
+        # In ASCII, only a tab or a second space can be spacing to change (control characters
+        # are spaces by now), and looking for them is much faster than the expression.
+        if not body.isascii() or "\t" in body or "  " in body:
+            body = _SPACES.sub(" ", body)
+        lines.append(indentation + body.rstrip())
     return "\n".join(lines).strip()
 
 
