@@ -20,11 +20,7 @@ from whoosh.analysis.analyzers import Analyzer
 # what they ask ("what does ... do", "is there ...", "how do I ..."): in a whole question
 # they would otherwise outweigh the one content word that matters.
 STOP_WORDS = frozenset(
-    """a an and are as at be by can for from have if in is it may not of on or tbd that the this to
-    us we when will with yet you your i me my am was were been being has had do does did doing
-    done what which who whom whose why how where there here than then so such too very just
-    should would could might must shall about into over also any some its it's our their they them
-    these those he she his her him s t""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in", "is", "it", "may", "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us", "we", "when", "will", "with", "yet", "you", "your", "i", "me", "my", "am", "was", "were", "been", "being", "has", "had", "do", "does", "did", "doing", "done", "what", "which", "who", "whom", "whose", "why", "how", "where", "there", "here", "than", "then", "so", "such", "too", "very", "just", "should", "would", "could", "might", "must", "shall", "about", "into", "over", "also", "any", "some", "its", "it's", "our", "their", "they", "them", "these", "those", "he", "she", "his", "her", "him", "s", "t"]
 )
 
 # What a word is: letters and digits, joined by hyphens, apostrophes or dots ("pins-and-needles",
@@ -250,12 +246,6 @@ class Indexing:
         # written word → (the words kept of it, their stems as UTF-8)
         self._known: dict[str, tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
 
-    def __getstate__(self) -> dict:
-        return {}  # a schema pickled into the index, or sent to an indexing process
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__()  # type: ignore[misc]
-
     def terms(self, text: str) -> tuple[dict[bytes, list[int]], list[str]]:
         """Each term of `text` (UTF-8) → its positions, in the order first met, and the
         words kept before stemming, in order: what the analyzer in "index" mode gives."""
@@ -294,3 +284,9 @@ class Indexing:
 
 
 _WORD_FILTER = WordFilter(STOP_WORDS)
+
+
+@functools.cache
+def indexing() -> Indexing:
+    """The process's `Indexing`: every field analyzed by `text_analyzer` shares what it learnt."""
+    return Indexing()

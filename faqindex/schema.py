@@ -12,7 +12,7 @@ import re
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import Indexing, text_analyzer
+from .analysis import indexing, text_analyzer
 
 SCHEMA_VERSION = 15
 
@@ -63,12 +63,11 @@ _ONCE_LIMIT = 4096  # positions whose encoding alone is kept
 
 class IndexedText(TEXT):
     """A full-text field with phrases, analyzed by `text_analyzer`, indexed through
-    `analysis.Indexing`: the same terms and positions, each written word analyzed once per
+    `analysis.indexing()`: the same terms and positions, each written word analyzed once per
     indexing process instead of once per occurrence (most of a build's time otherwise)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(analyzer=text_analyzer(), phrase=True, **kwargs)
-        self._indexing = Indexing()
         self._words: list[str] = []  # the last value's words before stemming
         self._once: dict[int, bytes] = {}  # position → its encoding as a term's only position
 
@@ -85,7 +84,7 @@ class IndexedText(TEXT):
         if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return
-        positions, self._words = self._indexing.terms(value)
+        positions, self._words = indexing().terms(value)
         boost, encode, once = self.format.field_boost, self.format.encode, self._once
         for term, at in positions.items():
             if len(at) == 1 and at[0] < _ONCE_LIMIT:  # most terms: kept, and encoded, once per position

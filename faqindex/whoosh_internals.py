@@ -9,6 +9,7 @@ one gives has its own test where it is used.
 | `TOC.read` patched (`apply_reading_fixes`) | every search | Whoosh leaves the table of contents open when it is damaged; it is closed when reading fails |
 | `W3PerDocReader.has_column` patched (`apply_writing_fixes`) | builds | Whoosh stats the file system once per posting while flushing a segment; the answer is kept per segment reader |
 | `W3PerDocReader.doc_field_length` patched (`apply_writing_fixes`) | builds | Whoosh reads each posting's document length back from the file while flushing a segment, one small read per posting; the segment's lengths are read once per field |
+| `PostingPool.add` patched (`apply_writing_fixes`) | builds | Whoosh asserts each posting's types (they are always bytes here) as it adds it; the same size estimate and spilling without them |
 | `SortingPool._write_run`, `._read_run` patched (`apply_writing_fixes`) | large builds | Whoosh pickles each posting on its own into the runs its posting pool spills to disk, and reads each back alone; they are pickled in chunks |
 | `SegmentWriter.add_postings_to_pool` patched (`apply_writing_fixes`) | updates | merging a segment whose document 0 was deleted drops every spelling word, filed under document 0; they are carried to the first live document |
 | `TopCollector._collect` overridden | `search/collect.py` | keep every document tied with the N-th, so results do not depend on how the index was built |
@@ -38,7 +39,7 @@ from whoosh.externalsort import SortingPool
 from whoosh.index import TOC
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 # -- reading: a damaged table of contents is closed ----------------------------------------
 
@@ -86,6 +87,7 @@ def apply_reading_fixes() -> None:
 
 _has_column = W3PerDocReader.has_column
 _write_run = SortingPool._write_run
+_pool_add = PostingPool.add
 _read_run = SortingPool._read_run
 _doc_field_length = W3PerDocReader.doc_field_length
 _add_postings_to_pool = SegmentWriter.add_postings_to_pool
@@ -120,6 +122,15 @@ def _column_bytes(column: Any, size: int) -> bytes:
     past its end, as Whoosh reads them."""
     stored = column._dbfile.get(column._basepos, column._count)
     return stored + bytes(max(0, size - len(stored)))
+
+
+def _add_to_pool(self: PostingPool, item: tuple) -> None:
+    # item: (fieldname, term bytes, docnum, weight, value bytes); Whoosh's estimate of its size
+    self.fieldnames.add(item[0])
+    self.currentsize += 150 + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
+    if self.currentsize > self.limit:
+        self.save()
+    self.current.append(item)
 
 
 _RUN_CHUNK = 4096  # postings pickled together in a posting pool's run
@@ -167,6 +178,7 @@ def apply_writing_fixes() -> None:
     """Patch Whoosh's writing side (idempotent; the indexer calls it on import)."""
     W3PerDocReader.has_column = _cached_has_column  # type: ignore[method-assign]
     W3PerDocReader.doc_field_length = _doc_field_length_read_once  # type: ignore[method-assign]
+    PostingPool.add = _add_to_pool  # type: ignore[method-assign]
     SortingPool._write_run = _write_run_in_chunks  # type: ignore[method-assign]
     SortingPool._read_run = _read_run_in_chunks  # type: ignore[method-assign]
     SegmentWriter.add_postings_to_pool = _add_postings_keeping_spelling  # type: ignore[method-assign]

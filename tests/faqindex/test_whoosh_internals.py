@@ -16,7 +16,7 @@ from whoosh.externalsort import SortingPool
 from whoosh.highlight import Highlighter
 from whoosh.index import TOC
 from whoosh.scoring import BM25F, BM25FScorer
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from faqindex import whoosh_internals
 
@@ -34,6 +34,7 @@ def test_the_patched_methods_have_the_signatures_the_patches_wrap():
     assert _parameters(whoosh_internals._has_column) == ["self", "fieldname"]
     assert _parameters(whoosh_internals._doc_field_length) == ["self", "docnum", "fieldname", "default"]
     assert _parameters(whoosh_internals._write_run) == ["self", "f", "items"]
+    assert _parameters(whoosh_internals._pool_add) == ["self", "item"]
     assert _parameters(whoosh_internals._read_run) == ["self", "path"]
     assert _parameters(whoosh_internals._add_postings_to_pool) == ["self", "reader", "startdoc", "docmap"]
 
@@ -45,6 +46,7 @@ def test_the_patches_are_in_place_once_applied():
     assert W3PerDocReader.has_column is whoosh_internals._cached_has_column
     assert W3PerDocReader.doc_field_length is whoosh_internals._doc_field_length_read_once
     assert SortingPool._write_run is whoosh_internals._write_run_in_chunks
+    assert PostingPool.add is whoosh_internals._add_to_pool
     assert SortingPool._read_run is whoosh_internals._read_run_in_chunks
     assert SegmentWriter.add_postings_to_pool is whoosh_internals._add_postings_keeping_spelling
 
@@ -113,3 +115,18 @@ def test_a_pool_spilled_to_runs_in_chunks_gives_its_items_sorted(tmp_path):
     assert len(pool.runs) > 2
     assert list(pool.items(maxfiles=3)) == sorted(items)  # runs merged into runs first, too
     assert list(tmp_path.iterdir()) == []  # every run removed once read
+
+
+def test_the_posting_pool_estimates_and_spills_as_whoosh_does(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    whoosh_internals.apply_writing_fixes()
+    items = [("content", b"iron" * (n % 7), n, 1.0, b"v" * (n % 5) or None) for n in range(3_000)]
+    pools = []
+    for add in (whoosh_internals._pool_add, whoosh_internals._add_to_pool):
+        storage = FileStorage(str(tmp_path / add.__name__)).create()
+        pool = PostingPool(storage, segment=None, limitmb=0.1)
+        for item in items:
+            add(pool, item)
+        pools.append((pool.currentsize, len(pool.runs), pool.fieldnames, list(pool.iter_postings())))
+    assert pools[0] == pools[1] and pools[0][1] > 1
