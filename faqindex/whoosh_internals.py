@@ -10,6 +10,7 @@ one gives has its own test where it is used.
 | `W3PerDocReader.has_column` patched (`apply_writing_fixes`) | builds | Whoosh stats the file system once per posting while flushing a segment; the answer is kept per segment reader |
 | `W3PerDocReader.doc_field_length` patched (`apply_writing_fixes`) | builds | Whoosh reads each posting's document length back from the file while flushing a segment, one small read per posting; the segment's lengths are read once per field |
 | `PostingPool.add` patched (`apply_writing_fixes`) | builds | Whoosh asserts each posting's types (they are always bytes here) as it adds it; the same size estimate and spilling without them |
+| `W3PostingsWriter.add_posting` patched (`apply_writing_fixes`) | builds | the same, for each posting written to a segment: Whoosh's type assertions left out |
 | `SortingPool._write_run`, `._read_run` patched (`apply_writing_fixes`) | large builds | Whoosh pickles each posting on its own into the runs its posting pool spills to disk, and reads each back alone; they are pickled in chunks |
 | `SegmentWriter.add_postings_to_pool` patched (`apply_writing_fixes`) | updates | merging a segment whose document 0 was deleted drops every spelling word, filed under document 0; they are carried to the first live document |
 | `TopCollector._collect` overridden | `search/collect.py` | keep every document tied with the N-th, so results do not depend on how the index was built |
@@ -33,6 +34,7 @@ from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3LeafMatcher,
     W3PerDocReader,
+    W3PostingsWriter,
     _lenfield,
 )
 from whoosh.externalsort import SortingPool
@@ -88,6 +90,7 @@ def apply_reading_fixes() -> None:
 _has_column = W3PerDocReader.has_column
 _write_run = SortingPool._write_run
 _pool_add = PostingPool.add
+_add_posting = W3PostingsWriter.add_posting
 _read_run = SortingPool._read_run
 _doc_field_length = W3PerDocReader.doc_field_length
 _add_postings_to_pool = SegmentWriter.add_postings_to_pool
@@ -131,6 +134,20 @@ def _add_to_pool(self: PostingPool, item: tuple) -> None:
     if self.currentsize > self.limit:
         self.save()
     self.current.append(item)
+
+
+def _add_posting_unchecked(self: W3PostingsWriter, id_: int, weight: float, vbytes: bytes, length: int | None = None) -> None:
+    if len(self._ids) >= self._blocklimit:
+        self._write_block()
+    self._ids.append(id_)
+    self._weights.append(weight)
+    self._maxweight = max(self._maxweight, weight)
+    if vbytes:
+        self._values.append(vbytes)
+    if length:
+        if self._minlength is None or length < self._minlength:
+            self._minlength = length
+        self._maxlength = max(self._maxlength, length)
 
 
 _RUN_CHUNK = 4096  # postings pickled together in a posting pool's run
@@ -179,6 +196,7 @@ def apply_writing_fixes() -> None:
     W3PerDocReader.has_column = _cached_has_column  # type: ignore[method-assign]
     W3PerDocReader.doc_field_length = _doc_field_length_read_once  # type: ignore[method-assign]
     PostingPool.add = _add_to_pool  # type: ignore[method-assign]
+    W3PostingsWriter.add_posting = _add_posting_unchecked  # type: ignore[method-assign]
     SortingPool._write_run = _write_run_in_chunks  # type: ignore[method-assign]
     SortingPool._read_run = _read_run_in_chunks  # type: ignore[method-assign]
     SegmentWriter.add_postings_to_pool = _add_postings_keeping_spelling  # type: ignore[method-assign]

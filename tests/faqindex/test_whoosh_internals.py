@@ -10,7 +10,7 @@ import inspect
 from importlib.metadata import version
 
 import pytest
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import W3PerDocReader, W3PostingsWriter
 from whoosh.collectors import TopCollector
 from whoosh.externalsort import SortingPool
 from whoosh.highlight import Highlighter
@@ -35,6 +35,7 @@ def test_the_patched_methods_have_the_signatures_the_patches_wrap():
     assert _parameters(whoosh_internals._doc_field_length) == ["self", "docnum", "fieldname", "default"]
     assert _parameters(whoosh_internals._write_run) == ["self", "f", "items"]
     assert _parameters(whoosh_internals._pool_add) == ["self", "item"]
+    assert _parameters(whoosh_internals._add_posting) == ["self", "id_", "weight", "vbytes", "length"]
     assert _parameters(whoosh_internals._read_run) == ["self", "path"]
     assert _parameters(whoosh_internals._add_postings_to_pool) == ["self", "reader", "startdoc", "docmap"]
 
@@ -47,6 +48,7 @@ def test_the_patches_are_in_place_once_applied():
     assert W3PerDocReader.doc_field_length is whoosh_internals._doc_field_length_read_once
     assert SortingPool._write_run is whoosh_internals._write_run_in_chunks
     assert PostingPool.add is whoosh_internals._add_to_pool
+    assert W3PostingsWriter.add_posting is whoosh_internals._add_posting_unchecked
     assert SortingPool._read_run is whoosh_internals._read_run_in_chunks
     assert SegmentWriter.add_postings_to_pool is whoosh_internals._add_postings_keeping_spelling
 
@@ -130,3 +132,27 @@ def test_the_posting_pool_estimates_and_spills_as_whoosh_does(tmp_path):
             add(pool, item)
         pools.append((pool.currentsize, len(pool.runs), pool.fieldnames, list(pool.iter_postings())))
     assert pools[0] == pools[1] and pools[0][1] > 1
+
+
+def test_postings_written_unchecked_are_whooshs(tmp_path, monkeypatch):
+    from whoosh.fields import TEXT, Schema
+    from whoosh.index import create_in
+
+    def written(name):
+        (tmp_path / name).mkdir()
+        ix = create_in(tmp_path / name, Schema(content=TEXT(phrase=True)))
+        with ix.writer() as writer:
+            for n in range(400):  # long posting lists (blocks) and short ones (inline)
+                writer.add_document(content=f"iron {'brain ' * (n % 9)} w{n % 37} x{n}")
+        terms = []
+        with ix.reader() as reader:
+            for term in reader.all_terms():
+                info = reader.term_info(*term)
+                statistics = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight())
+                terms.append((term, statistics, list(reader.postings(*term).items_as("positions"))))
+        return terms
+
+    whoosh_internals.apply_writing_fixes()
+    unchecked = written("unchecked")
+    monkeypatch.setattr(W3PostingsWriter, "add_posting", whoosh_internals._add_posting)
+    assert unchecked == written("whoosh") and len(unchecked) > 400
