@@ -99,18 +99,16 @@ class StaticModel:
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for start in range(0, len(texts), _ENCODE_BATCH):
             split = [self.pieces(text) for text in texts[start : start + _ENCODE_BATCH]]
-            counts = np.fromiter(map(len, split), dtype=np.intp, count=len(split))
-            rows = np.flatnonzero(counts)
-            if not len(rows):
-                continue
             # The rows of every piece of the batch gathered at once, then summed per text
             # (the direction of the mean). Slices beat np.add.reduceat here, by far.
-            ids = np.fromiter(chain.from_iterable(split), dtype=np.intp, count=int(counts.sum()))
-            gathered, ends = self._rows(ids), np.cumsum(counts)
-            sums = np.stack([gathered[end - counts[row] : end].sum(0) for row, end in zip(rows, ends[rows])])
-            norms = np.linalg.norm(sums, axis=1, keepdims=True)
-            out[start + rows] = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
-        return out
+            gathered = self._rows(np.fromiter(chain.from_iterable(split), dtype=np.intp, count=sum(map(len, split))))
+            end = 0
+            for row, ids in enumerate(split, start):
+                if ids:
+                    out[row] = gathered[end : end + len(ids)].sum(0)
+                    end += len(ids)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norms, out=out, where=norms > 0)
 
     def mean_of(self, ids: list[int]) -> Any:
         """The L2-normalised mean of these pieces' rows (zeros for none): `encode` of a text
