@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
 import re
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -181,6 +179,9 @@ def write_vectors(
     keys = np.zeros(size, dtype="S16")
     leaves = reader.leaf_readers()
     if processes > 1 and size >= PARALLEL_DOCUMENTS and len(leaves) > 1:
+        import multiprocessing  # here: a search imports this module, and these cost its start
+        from concurrent.futures import ProcessPoolExecutor
+
         global _FORKED  # what the forked processes find in their copy of this module
         _FORKED = (generation, model, known)
         shares = [list(range(n, len(leaves), processes)) for n in range(min(processes, len(leaves)))]

@@ -32,3 +32,18 @@ def test_the_contract_imports_neither_side():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not [n for n in names if n.split(".")[0] in ("search", "indexer")], path.name
+
+
+def test_a_search_leaves_the_builds_processes_unloaded(write_corpus, tmp_path):
+    # What only a build uses (its indexing and embedding processes) costs every cold search
+    # that imports it.
+    from indexer import build_index
+
+    build_index(write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n"}), tmp_path / "ix")
+    script = (
+        "import sys\nfrom search import Searcher\n"
+        f"with Searcher({str(tmp_path / 'ix')!r}, auto_build=False) as s:\n    assert s.search('iron')\n"
+        "print(' '.join(m for m in sys.modules if m.startswith(('multiprocessing', 'concurrent.futures.process'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == []
