@@ -20,7 +20,11 @@ from whoosh.analysis.analyzers import Analyzer
 # what they ask ("what does ... do", "is there ...", "how do I ..."): in a whole question
 # they would otherwise outweigh the one content word that matters.
 STOP_WORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in", "is", "it", "may", "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us", "we", "when", "will", "with", "yet", "you", "your", "i", "me", "my", "am", "was", "were", "been", "being", "has", "had", "do", "does", "did", "doing", "done", "what", "which", "who", "whom", "whose", "why", "how", "where", "there", "here", "than", "then", "so", "such", "too", "very", "just", "should", "would", "could", "might", "must", "shall", "about", "into", "over", "also", "any", "some", "its", "it's", "our", "their", "they", "them", "these", "those", "he", "she", "his", "her", "him", "s", "t"]
+    """a an and are as at be by can for from have if in is it may not of on or tbd that the this to
+    us we when will with yet you your i me my am was were been being has had do does did doing
+    done what which who whom whose why how where there here than then so such too very just
+    should would could might must shall about into over also any some its it's our their they them
+    these those he she his her him s t""".split()
 )
 
 # What a word is: letters and digits, joined by hyphens, apostrophes or dots ("pins-and-needles",
@@ -212,18 +216,14 @@ class Stemmer(Filter):
             yield t
 
 
-def text_analyzer(before_stemming: Filter | None = None) -> Analyzer:
+def text_analyzer() -> Analyzer:
     """The analyzer of every full-text field.
 
     Words (hyphenated compounds whole), then compounds and possessives, lowercase, accents
     folded (Behçet → behcet), stop words dropped with positions renumbered (phrases still
-    match across them), stemming (`stem`). `before_stemming` is a filter to see the words
-    just before they are stemmed.
+    match across them), stemming (`stem`).
     """
-    words = RegexTokenizer(WORD_PATTERN) | WordFilter(STOP_WORDS)
-    if before_stemming is not None:
-        words = words | before_stemming
-    return words | Stemmer()
+    return RegexTokenizer(WORD_PATTERN) | WordFilter(STOP_WORDS) | Stemmer()
 
 
 class Indexing:

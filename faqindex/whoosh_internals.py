@@ -141,13 +141,15 @@ def _add_posting_unchecked(self: W3PostingsWriter, id_: int, weight: float, vbyt
         self._write_block()
     self._ids.append(id_)
     self._weights.append(weight)
-    self._maxweight = max(self._maxweight, weight)
+    if weight > self._maxweight:
+        self._maxweight = weight
     if vbytes:
         self._values.append(vbytes)
     if length:
         if self._minlength is None or length < self._minlength:
             self._minlength = length
-        self._maxlength = max(self._maxlength, length)
+        if length > self._maxlength:
+            self._maxlength = length
 
 
 _RUN_CHUNK = 4096  # postings pickled together in a posting pool's run
