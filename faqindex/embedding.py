@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import IndexCorruptError
+from .errors import FaqsearchError, IndexCorruptError
 from .schema import QUESTION_SEPARATOR
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "meaning"
@@ -181,6 +181,7 @@ def write_vectors(
     if processes > 1 and size >= PARALLEL_DOCUMENTS and len(leaves) > 1:
         import multiprocessing  # here: a search imports this module, and these cost its start
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         global _FORKED  # what the forked processes find in their copy of this module
         _FORKED = (generation, model, known)
@@ -191,6 +192,8 @@ def write_vectors(
                     for offset, leaf_keys, leaf_vectors in part:
                         keys[offset : offset + len(leaf_keys)] = leaf_keys
                         vectors[offset : offset + len(leaf_vectors)] = leaf_vectors
+        except BrokenProcessPool:
+            raise FaqsearchError("a process writing the documents' meaning ended before it finished (out of memory?)") from None
         finally:
             _FORKED = None
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 
 import pytest
 
@@ -296,3 +297,24 @@ def test_an_update_of_long_answers_ranks_as_the_build_before_it(tmp_path):
     before = _rankings(index_dir, queries)
     assert build_index(ARTICLES, index_dir).unchanged == 1  # an update: the index is merged again
     assert _rankings(index_dir, queries) == before
+
+
+def test_a_dead_embedding_process_fails_the_build_and_keeps_the_previous_index(write_corpus, tmp_path, monkeypatch):
+    from faqindex import embedding
+
+    root = write_corpus({f"a{n}.txt": QA.replace("ferritin", f"ferritin{n}") for n in range(3)})
+    index_dir = tmp_path / "ix"
+    build_index(root, index_dir)
+    before = store.current_generation(index_dir)
+    (root / "a9.txt").write_text(QA.replace("ferritin", "transferrin"), encoding="utf-8")
+    monkeypatch.setattr("indexer.build.FULL_MERGE_LIMIT", 0)  # the update adds a segment: two to embed
+    monkeypatch.setattr(embedding, "PARALLEL_DOCUMENTS", 0)
+    monkeypatch.setattr(embedding, "_embed_in_process", _killed)
+    with pytest.raises(FaqsearchError, match="writing the documents' meaning ended before it finished"):
+        build_index(root, index_dir)
+    assert store.current_generation(index_dir) == before
+    assert not list(index_dir.glob("building-*"))
+
+
+def _killed(share):
+    os._exit(9)  # as an embedding process the kernel killed for memory would end
