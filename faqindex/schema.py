@@ -64,7 +64,7 @@ _ONCE_LIMIT = 4096  # positions whose encoding alone is kept
 class IndexedText(TEXT):
     """A full-text field with phrases, analyzed by `text_analyzer`, indexed through
     `analysis.indexing()`: the same terms and positions, each written word analyzed once per
-    indexing process instead of once per occurrence (most of a build's time otherwise)."""
+    indexing process instead of once per occurrence (a large share of a build's time otherwise)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(analyzer=text_analyzer(), phrase=True, **kwargs)
@@ -73,7 +73,7 @@ class IndexedText(TEXT):
 
     def __getstate__(self) -> dict:
         # Pickled into the index's table of contents and sent to indexing processes: without
-        # the words of the last document.
+        # the words of the last document or the encodings kept.
         state = dict(self.__dict__)
         state["_words"], state["_once"] = [], {}
         return state
