@@ -16,6 +16,8 @@ from collections.abc import Callable
 from whoosh.analysis import Filter, RegexTokenizer, Token
 from whoosh.analysis.analyzers import Analyzer
 
+from .caches import bounded
+
 # Words too common to tell documents apart. Whoosh's list, plus the words people put around
 # what they ask ("what does ... do", "is there ...", "how do I ..."): in a whole question
 # they would otherwise outweigh the one content word that matters.
@@ -209,9 +211,7 @@ class Stemmer(Filter):
             text = t.text
             stemmed = cache.get(text)
             if stemmed is None:
-                if len(cache) >= self.CACHE_LIMIT:
-                    cache.clear()
-                stemmed = cache[text] = stem(text)
+                stemmed = bounded(cache, self.CACHE_LIMIT)[text] = stem(text)
             t.text = stemmed
             yield t
 
@@ -277,9 +277,7 @@ class Indexing:
         token = Token(positions=True, removestops=True, mode="index")
         token.text, token.pos, token.boost, token.stopped = written, 0, 1.0, False
         kept = tuple(t.text for t in _WORD_FILTER([token]))
-        if len(self._known) >= self.CACHE_LIMIT:
-            self._known.clear()
-        entry = self._known[written] = (kept, tuple(stem(word).encode("utf-8") for word in kept))
+        entry = bounded(self._known, self.CACHE_LIMIT)[written] = (kept, tuple(stem(word).encode("utf-8") for word in kept))
         return entry
 
 

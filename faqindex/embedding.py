@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .caches import bounded
 from .errors import FaqsearchError, IndexCorruptError
 from .schema import QUESTION_SEPARATOR
 
@@ -130,9 +131,7 @@ class _Splits(dict):
         self._split = split
 
     def __missing__(self, word: str) -> tuple[int, ...]:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        pieces = self[word] = self._split(word)
+        pieces = bounded(self, self.LIMIT)[word] = self._split(word)
         return pieces
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from faqindex.caches import bounded
 from faqindex.embedding import (
     StaticModel,
     document_text,
@@ -24,7 +25,6 @@ from faqindex.embedding import (
 )
 
 from .fit import weak
-from .vocabulary import bounded
 
 DEPTH = 100  # hits re-scored
 IN_MEMORY = 10_000  # documents whose vectors are held as float32 (10 MB); more stay mapped

@@ -19,6 +19,7 @@ from whoosh.query import Or, Query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from faqindex.analysis import stem
+from faqindex.caches import bounded
 from faqindex.schema import SPELLING_FIELDS
 from faqindex.statistics import UNKNOWN, Statistics
 
@@ -53,7 +54,7 @@ class Vocabulary:
         key = (fieldname, text)
         if key not in self._documents:
             count = self.reader.doc_frequency(fieldname, text) - self.statistics.deleted_with(fieldname, text)
-            bounded(self._documents)[key] = count
+            bounded(self._documents, CACHED)[key] = count
         return self._documents[key]
 
     def known(self, term: str) -> bool:
@@ -63,7 +64,7 @@ class Vocabulary:
     def holds_word(self, word: str) -> bool:
         """Does the index's word list (unstemmed, lower-case) hold `word`?"""
         if word not in self._held:
-            bounded(self._held)[word] = any((spelling, word) in self.reader for _, spelling in self._spelling)
+            bounded(self._held, CACHED)[word] = any((spelling, word) in self.reader for _, spelling in self._spelling)
         return self._held[word]
 
     def idf(self, queries: list[Query]) -> float:
@@ -73,14 +74,14 @@ class Vocabulary:
         if key not in self._rarities:
             total = self.reader.doc_count()
             matching = len(set(Or(queries).docs(self.searcher))) if queries else 0
-            bounded(self._rarities)[key] = log(1 + (total - matching + 0.5) / (matching + 0.5))
+            bounded(self._rarities, CACHED)[key] = log(1 + (total - matching + 0.5) / (matching + 0.5))
         return self._rarities[key]
 
     def suggest(self, word: str) -> str | None:
         """The nearest word in the index: one edit away for short words, two for longer ones."""
         word = word.lower()
         if word not in self._suggestions:
-            bounded(self._suggestions)[word] = self._nearest(word)
+            bounded(self._suggestions, CACHED)[word] = self._nearest(word)
         return self._suggestions[word]
 
     def _nearest(self, word: str) -> str | None:
@@ -137,12 +138,6 @@ class Vocabulary:
         return found
 
 
-def bounded(cache: dict, limit: int = CACHED) -> dict:
-    """`cache`, emptied first when it holds `limit` entries (a bound, not an eviction order:
-    the entries that come back are found again at once)."""
-    if len(cache) >= limit:
-        cache.clear()
-    return cache
 
 
 def edit_distance(a: str, b: str, *, swaps: bool = True, bound: int | None = None) -> int:
