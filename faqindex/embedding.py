@@ -55,7 +55,8 @@ class StaticModel:
         texts: a build); otherwise mapped, and a search touches only the rows it meets.
         `table`: which table of the directory (`<table>.npy`; int8 rows come with their
         scales in `<table>-scales.npy`)."""
-        self.vectors = np.load(directory / f"{table}.npy", mmap_mode="r")
+        # A plain array over the mapped file: numpy's memmap class adds Python work to every row read.
+        self.vectors = np.load(directory / f"{table}.npy", mmap_mode="r").view(np.ndarray)
         scales = directory / f"{table}-scales.npy"
         self.scales = np.load(scales) if scales.exists() else None
         if in_memory:

@@ -19,6 +19,7 @@ one gives has its own test where it is used.
 | `W3LeafMatcher._read_ids`, `._read_weights`, `._next_block`, `._ids`, `._weights` (`posting_blocks`) | `search/impacts.py` | a word's postings read a block at a time, to be scored as arrays, instead of one posting per Python call |
 | `SegmentReader._perdoc`, its length column's `_dbfile`, `_basepos`, `_count` (`length_bytes`) | `search/impacts.py` | every document's stored field length of a segment in one read, for those arrays |
 | a cache kept on Whoosh's `Results` (`per_results`) | `search/highlight.py` | the query's words, looked up once per search instead of once per hit |
+| a cache kept on a Whoosh reader (`holds_term`) | `search/highlight.py` | whether the index holds a query's word, looked up once per open index instead of in its hashed term file at every search |
 | `BM25F._field_B` read (`field_b`) | `search/ranking.py` | the per-field b Whoosh parsed from `<field>_B` keywords |
 | `BM25FScorer.__init__` skipped (`init_bm25f_scorer`) | `search/ranking.py` | Whoosh's takes the average field length from its own counts; faqsearch's statistics give the same value however the index was built |
 """
@@ -42,6 +43,8 @@ from whoosh.index import TOC
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
+
+from .caches import bounded
 
 # -- reading: a damaged table of contents is closed ----------------------------------------
 
@@ -241,6 +244,19 @@ def per_results(results: Any, name: str, compute: Callable[[], Any]) -> Any:
         value = compute()
         setattr(results, key, value)
     return value
+
+
+HELD_TERMS = 4096  # terms whose presence one open reader remembers
+
+
+def holds_term(reader: Any, fieldname: str, text: bytes) -> bool:
+    """Whether `reader` holds the term, remembered on the reader (an open index never changes)."""
+    held = reader.__dict__.setdefault("_faqsearch_held", {})
+    key = (fieldname, text)
+    found = held.get(key)
+    if found is None:
+        found = bounded(held, HELD_TERMS)[key] = key in reader
+    return found
 
 
 def field_b(weighting: Any, fieldname: str) -> float:

@@ -54,7 +54,7 @@ def fit(impacts: Impacts, vocabulary: Vocabulary, clauses: list[Query], docnum: 
     for clause in clauses:
         weight = _idf(vocabulary, clause)
         total += weight
-        if impacts.scores_at(clause, [docnum])[0] is not None:
+        if impacts.matches(clause, docnum):
             held += weight
     return held / total if total else 1.0
 

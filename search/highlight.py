@@ -12,7 +12,8 @@ import html
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
-from itertools import pairwise
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, chain, pairwise
 from typing import NamedTuple
 
 from whoosh.highlight import DEFAULT_CHARLIMIT
@@ -21,7 +22,7 @@ from whoosh.searching import Hit as WhooshHit
 
 from faqindex.analysis import text_analyzer
 from faqindex.schema import CONTENT_FIELD
-from faqindex.whoosh_internals import per_results
+from faqindex.whoosh_internals import holds_term, per_results
 
 from .impacts import flat
 
@@ -122,25 +123,39 @@ def _query_words(results) -> frozenset[str]:
         for item in leaves:
             if item.leaf.fieldname == MATCH_FIELD:
                 found.update(item.leaf.words if isinstance(item.leaf, Phrase) else [item.leaf.text])
-        return frozenset(word for word in found if (MATCH_FIELD, field.to_bytes(word)) in reader)
+        return frozenset(word for word in found if holds_term(reader, MATCH_FIELD, field.to_bytes(word)))
 
     return per_results(results, "words", words)
 
 
 class _Words(tuple):
-    """An answer's words, whether any two in a row touch (only those can be merged), and
-    the set of them (an answer holding none of the query's words has no fragment)."""
+    """An answer's words, and what finding its fragments needs without walking every word:
+    each word's indexes, the words' starts and ends, the running total of their lengths,
+    the running maximum of their ends (a compound's parts end before the whole word does),
+    and the words that touch the next one (only touching matched words are merged)."""
 
-    touching: bool
     distinct: frozenset[str]
+    where: dict[str, list[int]]
+    starts: list[int]
+    ends: list[int]
+    lengths: list[int]  # lengths[i]: the lengths of the words before word i, together
+    furthest: list[int]  # furthest[i]: the largest end of words 0 to i
+    touching: frozenset[int]  # i where word i + 1 starts before word i ends
 
 
 @functools.lru_cache(maxsize=1024)  # the same answers come back search after search
 def _words_of(text: str) -> tuple[tuple[str, int, int, int], ...]:
     """(word, position, start, end) of each word of a text, as the index analyzes it."""
     words = _Words((t.text, t.pos, t.startchar, t.endchar) for t in _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False))
-    words.touching = any(later[2] <= earlier[3] for earlier, later in pairwise(words))
-    words.distinct = frozenset(word[0] for word in words)
+    words.where = {}
+    for i, word in enumerate(words):
+        words.where.setdefault(word[0], []).append(i)
+    words.distinct = frozenset(words.where)
+    words.starts = [word[2] for word in words]
+    words.ends = [word[3] for word in words]
+    words.lengths = list(accumulate((word[3] - word[2] for word in words), initial=0))
+    words.furthest = list(accumulate(words.ends, max))
+    words.touching = frozenset(i for i, (earlier, later) in enumerate(pairwise(words)) if later[2] <= earlier[3])
     return words
 
 
@@ -151,19 +166,27 @@ def fragments(
     """The fragments Whoosh's ContextFragmenter makes of `text` once Whoosh's highlighter
     has merged touching matched words (`Highlighter._merge_matched_tokens`), computed on
     the words as tuples. Fragments hold their matched words only, as Whoosh's do."""
+    if not isinstance(words, _Words):
+        return _walking(text, _merged(words, matched), maxchars, surround, charlimit)
+    if matched.isdisjoint(words.distinct):
+        return []  # the fragmenter starts a fragment only at a match
+    hits = sorted(chain.from_iterable(words.where[word] for word in matched & words.distinct))
+    if words.touching and any(later == earlier + 1 and earlier in words.touching for earlier, later in pairwise(hits)):
+        return _walking(text, _merged(words, matched), maxchars, surround, charlimit)  # matches to merge
+    return _leaping(text, words, hits, maxchars, surround, charlimit)
+
+
+def _walking(
+    text: str, stream: Iterable[tuple[str, int, int, bool]], maxchars: int, surround: int, charlimit: int
+) -> list[Fragment]:
+    """ContextFragmenter's walk, word by word, over (text, start, end, matched)."""
     found: list[Fragment] = []
-    if matched.isdisjoint(getattr(words, "distinct", matched)):
-        return found  # the fragmenter starts a fragment only at a match
     first: int | None = None
     firsts: deque[int] = deque()
     countdown = -1
     tks: list[tuple[str, int, int]] = []
     endchar = 0
     currentlen = 0
-    if getattr(words, "touching", True):
-        stream: Iterable[tuple[str, int, int, bool]] = _merged(words, matched)
-    else:  # no two words in a row touch: nothing to merge
-        stream = [(word, startchar, endchar, word in matched) for word, _, startchar, endchar in words]
     for word, startchar, endchar, is_matched in stream:
         tlength = endchar - startchar
         if charlimit and endchar > charlimit:
@@ -192,6 +215,92 @@ def fragments(
     if tks:
         found.append(_fragment(text, tks, first, endchar))
     return found
+
+
+def _leaping(text: str, words: _Words, hits: list[int], maxchars: int, surround: int, charlimit: int) -> list[Fragment]:
+    """`_walking`'s fragments when no two matched words are to be merged (`hits`: the
+    matched words' indexes, ascending), leaping from match to match: between two matches
+    the words only count down (the word where the count runs out is found by bisection on
+    the running total of lengths) or, outside a fragment, only say where the next one may
+    start (looked up when it starts).
+
+    An answer has hundreds of words and a query matches a few of them: walking every word
+    was most of a search's highlighting."""
+    starts, ends, lengths = words.starts, words.ends, words.lengths
+    # The walk stops at the first word that ends past charlimit.
+    count = bisect_right(words.furthest, charlimit) if charlimit else len(words)
+    found: list[Fragment] = []
+    first: int | None = None
+    countdown = -1
+    tks: list[tuple[str, int, int]] = []
+    currentlen = 0
+    idle_from = 0  # where the words outside any fragment began (Whoosh's `firsts` start there)
+    i = 0
+    for next_hit in [*hits, count]:
+        next_hit = min(next_hit, count)
+        while i < next_hit:  # words that match nothing
+            if countdown < 0:  # outside a fragment: they only say where the next one may start
+                i = next_hit
+                break
+            if countdown == 0:  # a fragment has just ended exactly: the next word ends another
+                countdown = starts[i] - ends[i]
+                found.append(_fragment(text, tks, first, ends[i]))
+                tks, first, currentlen, idle_from = [], None, 0, i + 1
+                i += 1
+                continue
+            # The first word at which the fragment is full or its countdown runs out.
+            limit = min(maxchars - currentlen + 1, countdown)
+            end = bisect_left(lengths, lengths[i] + limit, i + 1, next_hit + 1) - 1
+            if end >= next_hit:
+                currentlen += lengths[next_hit] - lengths[i]
+                countdown -= lengths[next_hit] - lengths[i]
+                i = next_hit
+                break
+            before = lengths[end] - lengths[i]
+            tlength = ends[end] - starts[end]
+            countdown = -tlength if currentlen + before + tlength > maxchars else countdown - before - tlength
+            found.append(_fragment(text, tks, first, ends[end]))
+            tks, first, currentlen, idle_from = [], None, 0, end + 1
+            i = end + 1
+        if i >= count:
+            break
+        # The matched word i, as the walk takes it.
+        startchar, endchar = starts[i], ends[i]
+        tlength = endchar - startchar
+        if currentlen + tlength > maxchars:
+            countdown = 0
+        else:
+            countdown = surround
+            if first is None:
+                earliest = _earliest_context(starts, ends, idle_from, i, surround)
+                if earliest < i:
+                    first = starts[earliest]
+                else:
+                    first = startchar
+                    countdown += surround
+            tks.append((words[i][0], startchar, endchar))
+        currentlen += tlength
+        countdown -= tlength
+        if countdown <= 0:
+            found.append(_fragment(text, tks, first, endchar))
+            tks, first, currentlen, idle_from = [], None, 0, i + 1
+        i += 1
+    if tks:
+        found.append(_fragment(text, tks, first, ends[count] if count < len(words) else ends[count - 1]))
+    return found
+
+
+def _earliest_context(starts: list[int], ends: list[int], since: int, match: int, surround: int) -> int:
+    """Where Whoosh's `firsts` begins when word `match` starts a fragment: the first of the
+    words since `since` that no later word before the match ends more than `surround`
+    characters after the start of (`match` itself when there is none)."""
+    earliest, furthest = match, -1
+    while earliest > since:
+        furthest = max(furthest, ends[earliest - 1])
+        if furthest - starts[earliest - 1] > surround:
+            break
+        earliest -= 1
+    return earliest
 
 
 def _fragment(text: str, matches: list[tuple[str, int, int]], first: int | None, endchar: int) -> Fragment:

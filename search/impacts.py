@@ -196,6 +196,19 @@ class Impacts:
         matcher = query.matcher(self.searcher, self.searcher.context())
         return [score_at(matcher, docnum) for docnum in docnums]
 
+    def matches(self, query: Query, docnum: int) -> bool:
+        """Whether `query` matches document `docnum`: `scores_at(query, [docnum])[0] is not
+        None`, without scoring (a plain query's leaves are looked at until one matches)."""
+        leaves = flat(query)
+        if leaves is None or not self._cheap(leaves):
+            return self.scores_at(query, [docnum])[0] is not None
+        for item in leaves:
+            ids = self.of(item.leaf)[0]
+            at = int(ids.searchsorted(docnum))
+            if at < len(ids) and ids[at] == docnum:
+                return True
+        return False
+
     def _cheap(self, leaves: list[Weighted]) -> bool:
         """Whether every leaf is kept already or small enough to read whole."""
         reader = self.searcher.reader()

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -545,10 +546,10 @@ def _reranked(impacts: Impacts, hits: list[WhooshHit], pairs: list[Query], budge
     # Ties go by source and position, not by the internal document number, so the order is
     # the same however the index was built (whole, or updated file by file). Only ties need
     # a document's stored fields read.
-    ranked = sorted(((hit, scores[hit.docnum]) for hit in hits), key=lambda pair: -round(pair[1], 9))
+    ranked = sorted(((round(scores[hit.docnum], 9), hit) for hit in hits), key=itemgetter(0), reverse=True)
     ordered: list[tuple[WhooshHit, float]] = []
-    for _, group in groupby(ranked, key=lambda pair: round(pair[1], 9)):
-        tied = list(group)
+    for _, group in groupby(ranked, key=itemgetter(0)):
+        tied = [(hit, scores[hit.docnum]) for _, hit in group]
         if len(tied) > 1:
             budget.check()
             tied.sort(key=lambda pair: _tie_order(pair[0], budget))

@@ -30,6 +30,9 @@ from search.highlight import (
     _best,
     _formatted,
     _with_ellipses,
+    _leaping,
+    _merged,
+    _walking,
     _words_of,
     fragments,
 )
@@ -115,6 +118,26 @@ def test_any_text_gets_whooshs_fragments_and_marks(text, matched, maxchars, surr
         assert _ours(text, matched, top) == _whoosh_highlights(text, matched, top)
     whooshs = top_fragments(_whoosh_fragments(text, matched, maxchars, surround), top, BasicFragmentScorer(), FIRST)
     assert [f.startchar for f in _best(ours, top)] == [f.startchar for f in whooshs]
+
+
+_LONG = "pneumonoultramicroscopicsilicovolcanoconiosis" * 4  # a word longer than a fragment
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["iron", "brain", "MS", "the", "of", "ferritin.", "\n", "cells", "MS-related", "pins-and-needles", _LONG]), max_size=150).map(" ".join),
+    matched=st.frozensets(st.sampled_from(["iron", "brain", "ms", "ferritin", "cell", "msrelat", "relat", "pin", "needl", _LONG.lower()]), min_size=1),
+    maxchars=st.integers(1, 300),
+    surround=st.integers(0, 100),
+    charlimit=st.one_of(st.just(0), st.integers(1, 1000)),
+)
+def test_leaping_from_match_to_match_finds_the_fragments_of_the_walk_word_by_word(text, matched, maxchars, surround, charlimit):
+    words = _words_of(text)
+    walked = _walking(text, _merged(words, matched), maxchars, surround, charlimit)
+    assert fragments(text, words, matched, maxchars, surround, charlimit) == walked
+    hits = sorted(i for i, word in enumerate(words) if word[0] in matched)
+    if not any(b == a + 1 and words[b][2] <= words[a][3] for a, b in zip(hits, hits[1:])):  # nothing to merge
+        assert _leaping(text, words, hits, maxchars, surround, charlimit) == walked
 
 
 def test_a_plain_querys_words_mark_what_whooshs_expansion_of_it_marks(searcher, monkeypatch):

@@ -51,6 +51,21 @@ def test_the_articles_judged_queries_rank_as_whoosh_ranks_them(tmp_path, monkeyp
     assert plain >= len(queries) * 0.9  # nearly every query people type is a plain one
 
 
+def test_whether_a_query_matches_a_document_is_whether_it_scores_there(tmp_path):
+    with Searcher(tmp_path / "ix", corpus=ARTICLES) as s:
+        kept = s._impacts
+        everything = list(range(s.document_count))
+        checked = matched = 0
+        for q in _judged_article_queries()[:60]:
+            prepared = s.prepare(q)
+            for query in [*prepared.clauses, *prepared.proximity]:
+                scores = kept.scores_at(query, everything)
+                assert [kept.matches(query, d) for d in everything] == [score is not None for score in scores], q
+                checked += len(everything)
+                matched += sum(score is not None for score in scores)
+    assert 0 < matched < checked
+
+
 def _generated(rng: random.Random, words: list[str], files: int, questions: int) -> dict[str, str]:
     def text(n: int) -> str:
         return " ".join(rng.choice(words) for _ in range(n))
