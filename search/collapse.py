@@ -14,12 +14,15 @@ _WORD = re.compile(r"\w+")
 
 
 @functools.lru_cache(maxsize=512)  # the same answers come back search after search
-def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
-    """The set of `size`-word runs of a text, casefolded."""
+def shingles(text: str, size: int = 3) -> frozenset[str]:
+    """The set of `size`-word runs of a text, casefolded, each as its words joined by a space.
+
+    Strings, not tuples: a string keeps its hash, a tuple computes it again at every
+    comparison of two sets, and a search compares each answer shown with the others."""
     words = _WORD.findall(text.casefold())
     if len(words) < size:
-        return frozenset([tuple(words)]) if words else frozenset()
-    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
 def similarity(a: frozenset, b: frozenset) -> float:

@@ -38,6 +38,7 @@ from whoosh.query import (
 )
 
 from faqindex.analysis import text_analyzer
+from faqindex.caches import bounded
 from faqindex.controls import CONTROL
 from faqindex.errors import QueryError
 from faqindex.schema import CONTENT_FIELD
@@ -53,6 +54,7 @@ MAX_QUERY_CHARS = 2000
 # of the vocabulary, and finding those words costs more than any search may take.
 MAX_EDITS = 2
 MAX_EXPANSIONS = 50  # words one fuzzy term stands for at most, the closest first (Lucene's default)
+ANALYZED = 4096  # written words whose terms a builder keeps
 _ANY = "text"  # the pseudo-field of words typed without a field name
 
 _CONTROL = re.compile(CONTROL)
@@ -93,6 +95,8 @@ class QueryBuilder:
         the analyzed rules are kept in `cache_dir`, when given)."""
         self.settings = settings
         self.analyzer = text_analyzer()
+        # Query words come back search after search, and their terms never change.
+        self._analyzed: dict[str, Tokens] = {}
         self.thesaurus = Thesaurus.cached(rules, self.analyze, cache_dir)
         # A word that analyzes into several terms ("pins-and-needles") is the phrase of them.
         fields = {
@@ -111,7 +115,10 @@ class QueryBuilder:
 
     def analyze(self, text: str) -> Tokens:
         """The index terms of a piece of text."""
-        return tuple(t.text for t in self.analyzer(text, mode="query"))
+        found = self._analyzed.get(text)
+        if found is None:
+            found = bounded(self._analyzed, ANALYZED)[text] = tuple(t.text for t in self.analyzer(text, mode="query"))
+        return found
 
     def build(
         self, text: str, vocabulary: Vocabulary | None = None, *, correct: bool = True, budget: Budget = UNLIMITED
@@ -341,13 +348,15 @@ class _Expander:
     def _expand_runs(self, children: list[Query], group: type) -> list[Query]:
         """Replace each run of plain words that the thesaurus knows with (run OR alternatives)."""
         out: list[Query] = []
+        # Each child's word when it is a plain word, else None: looked at once, not in every run.
+        texts = [q.text if isinstance(q, Term) and q.fieldname == _ANY else None for q in children]
         i = 0
         while i < len(children):
             for length in range(min(max(self.thesaurus.longest, 1), len(children) - i), 0, -1):
-                run = children[i : i + length]
-                if not all(isinstance(q, Term) and q.fieldname == _ANY for q in run):
+                tokens = tuple(texts[i : i + length])
+                if None in tokens:
                     continue
-                tokens = tuple(q.text for q in run)
+                run = children[i : i + length]
                 if not self.thesaurus.alternatives(tokens) and not (length == 1 and self.unknown):
                     continue  # no phrasing and no word form to look for: nothing is found
                 alternatives = self._alternatives(tokens, _typed(self.text, run))

@@ -29,7 +29,7 @@ from faqindex.errors import (
 )
 from faqindex.schema import QUESTION_KEY_FIELD, question_key, stored_questions
 from faqindex.statistics import Statistics
-from faqindex.whoosh_internals import apply_reading_fixes
+from faqindex.whoosh_internals import apply_reading_fixes, holds_term
 
 from . import documents
 from . import highlight as highlights
@@ -562,6 +562,8 @@ def _asked_first(searcher, ranked: list[tuple[WhooshHit, float]], query: str) ->
     scoring as much as the best hit: the reader asked exactly that."""
     key = question_key(query)
     if not key or not ranked:
+        return ranked
+    if not holds_term(searcher.reader(), QUESTION_KEY_FIELD, searcher.schema[QUESTION_KEY_FIELD].to_bytes(key)):
         return ranked
     asked = set(searcher.docs_for_query(Term(QUESTION_KEY_FIELD, key)))
     if not asked:
