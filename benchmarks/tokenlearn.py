@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from faqindex.embedding import CLOSENESS_TABLE, StaticModel
+from faqindex.embedding import CLOSENESS_TABLE, StaticModel, write_sorted_pieces
 
 WORDNET = Path("/usr/share/wordnet")
 SEED = 13
@@ -163,6 +163,7 @@ def main() -> int:
     distilled = np.load(args.start)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "pieces.txt").write_text("".join(f"{piece}\n" for piece in distilled["pieces"]), encoding="utf-8")
+    write_sorted_pieces(args.out)  # what a search looks pieces up in
     np.save(args.out / "vectors.npy", distilled["vectors"])
     start = StaticModel(args.out, in_memory=True)  # its tokenizer splits the sentences as searches will
     vectors = train(np.asarray(start.vectors), [start.pieces(text) for text in texts], targets, args.epochs, args.rate)

@@ -62,11 +62,18 @@ class StaticModel:
         if in_memory:
             self.vectors = self._rows(slice(None))
             self.scales = None
-        self.index = _piece_index(directory)
-        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.index):
-            raise ValueError(f"{directory}: {len(self.index)} pieces but {table} of shape {self.vectors.shape}")
-        self._special = {self.index[p] for p in _SPECIAL if p in self.index}
+        # Mapped, a model is loaded by a search, which meets a few words: they are looked up
+        # in the pieces sorted, which costs nothing to open. Building the dictionary of every
+        # piece costs more than the rest of a cold search's embedding; a build, or a process
+        # that has met SORTED_WORDS words, has it.
+        self._directory = directory
+        self._sorted = None if in_memory else _SortedPieces.of(directory)
+        self.index: dict[str, int] = {} if self._sorted is not None else _piece_index(directory)
+        pieces = len(self._sorted) if self._sorted is not None else len(self.index)
+        if self.vectors.ndim != 2 or self.vectors.shape[0] != pieces:
+            raise ValueError(f"{directory}: {pieces} pieces but {table} of shape {self.vectors.shape}")
         self._splits = _Splits(self._word_pieces)
+        self._special = set(self._found(_SPECIAL).values())
         self.dimensions = int(self.vectors.shape[1])
 
     def _rows(self, ids: Any) -> Any:
@@ -79,13 +86,26 @@ class StaticModel:
         words = _WORD.findall(unicodedata.normalize("NFC", text.lower()))
         return list(islice(chain.from_iterable(map(self._splits.__getitem__, words)), MAX_PIECES))
 
+    def _found(self, pieces: Sequence[str]) -> dict[str, int]:
+        """The rows of those of `pieces` that are word pieces of the model."""
+        if self._sorted is not None and len(self._splits) >= SORTED_WORDS:
+            self.index, self._sorted = _piece_index(self._directory), None
+        if self._sorted is not None:
+            return self._sorted.found(pieces)
+        return {piece: self.index[piece] for piece in pieces if piece in self.index}
+
     def _word_pieces(self, word: str) -> tuple[int, ...]:
         if len(word) > _MAX_WORD:
             return ()
+        lookup = self.index.get
+        if self._sorted is not None:  # every piece the word could be split into, looked up at once
+            lookup = self._found([word[:end] for end in range(1, len(word) + 1)] + [
+                "##" + word[start:end] for start in range(1, len(word)) for end in range(start + 1, len(word) + 1)
+            ]).get
         found, start = [], 0
         while start < len(word):
             for end in range(len(word), start, -1):
-                piece = self.index.get(word[start:end] if start == 0 else "##" + word[start:end])
+                piece = lookup(word[start:end] if start == 0 else "##" + word[start:end])
                 if piece is not None:
                     found.append(piece)
                     start = end
@@ -146,6 +166,54 @@ def shipped_model(in_memory: bool = False) -> StaticModel:
 def shipped_closeness_model() -> StaticModel:
     """The shipped model's table for judging weak matches (`CLOSENESS_TABLE`), loaded once."""
     return StaticModel(table=CLOSENESS_TABLE)
+
+
+SORTED_WORDS = 512  # words a process splits by the sorted pieces before it builds the dictionary
+SORTED_PIECES = "pieces-sorted.npy"  # pieces.txt's pieces as UTF-8, sorted (`write_sorted_pieces`)
+SORTED_ROWS = "pieces-rows.npy"  # and the row of each
+
+
+class _SortedPieces:
+    """Word piece → row, by bisection in the pieces sorted (two arrays, mapped)."""
+
+    def __init__(self, pieces: Any, rows: Any) -> None:
+        self._pieces, self._rows = pieces, rows
+        self._width = pieces.dtype.itemsize
+
+    @classmethod
+    def of(cls, directory: Path) -> _SortedPieces | None:
+        """The sorted pieces of a model directory; None when it has none (`write_sorted_pieces`)."""
+        try:
+            pieces = np.load(directory / SORTED_PIECES, mmap_mode="r").view(np.ndarray)
+            rows = np.load(directory / SORTED_ROWS, mmap_mode="r").view(np.ndarray)
+        except OSError:
+            return None
+        return cls(pieces, rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def found(self, pieces: Sequence[str]) -> dict[str, int]:
+        """The rows of those of `pieces` that are word pieces."""
+        encoded = {piece: piece.encode("utf-8") for piece in pieces}
+        # Longer than the longest piece: none (and numpy would cut it to the width).
+        wanted = [(piece, raw) for piece, raw in encoded.items() if len(raw) <= self._width and not raw.endswith(b"\0")]
+        if not wanted:
+            return {}
+        keys = np.array([raw for _, raw in wanted], dtype=self._pieces.dtype)
+        at = np.minimum(np.searchsorted(self._pieces, keys), len(self._pieces) - 1)
+        hit = (self._pieces[at] == keys).tolist()
+        rows = self._rows[at].tolist()
+        return {piece: row for (piece, _), row, yes in zip(wanted, rows, hit) if yes}
+
+
+def write_sorted_pieces(directory: Path) -> None:
+    """Write the sorted lookup of a model directory's pieces.txt (SORTED_PIECES, SORTED_ROWS)."""
+    pieces = (directory / "pieces.txt").read_text(encoding="utf-8").splitlines()
+    encoded = np.array([piece.encode("utf-8") for piece in pieces])
+    order = np.argsort(encoded, kind="stable")
+    np.save(directory / SORTED_PIECES, encoded[order])
+    np.save(directory / SORTED_ROWS, order.astype(np.int16 if len(order) <= 1 << 15 else np.int32))
 
 
 @functools.cache

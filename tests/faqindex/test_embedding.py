@@ -1,0 +1,65 @@
+"""A search's model looks word pieces up in the pieces sorted; it splits words as a build's does."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus import ARTICLES
+from faqindex import embedding
+from faqindex.embedding import MODEL_DIR, SORTED_PIECES, SORTED_ROWS, StaticModel, write_sorted_pieces
+
+_IN_MEMORY = StaticModel(in_memory=True)  # the dictionary of every piece, as a build has it
+
+
+def _mapped(monkeypatch, words_before_dictionary: int = 10**9) -> StaticModel:
+    monkeypatch.setattr(embedding, "SORTED_WORDS", words_before_dictionary)
+    model = StaticModel()
+    assert model._sorted is not None
+    return model
+
+
+def test_the_shipped_sorted_pieces_are_those_of_its_pieces_list(tmp_path):
+    shutil.copy(MODEL_DIR / "pieces.txt", tmp_path / "pieces.txt")
+    write_sorted_pieces(tmp_path)
+    for name in (SORTED_PIECES, SORTED_ROWS):
+        written, shipped = np.load(tmp_path / name), np.load(MODEL_DIR / name)
+        assert written.dtype == shipped.dtype and np.array_equal(written, shipped), name
+
+
+def test_the_articles_words_split_into_the_pieces_the_dictionary_gives(monkeypatch):
+    model = _mapped(monkeypatch)
+    text = " ".join(path.read_text(encoding="utf-8") for path in sorted(ARTICLES.iterdir()) if path.is_file())
+    words = sorted(set(embedding._WORD.findall(text.lower())))
+    assert len(words) > 500
+    assert [model._word_pieces(word) for word in words] == [_IN_MEMORY._word_pieces(word) for word in words]
+    assert model.pieces(text) == _IN_MEMORY.pieces(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcdeimnorstuxyzé日本ß0-'#"), min_size=1, max_size=40))
+def test_any_word_splits_into_the_pieces_the_dictionary_gives(word):
+    model = StaticModel()
+    assert model._sorted is not None
+    assert model._found([word]) == _IN_MEMORY._found([word])
+    assert model._word_pieces(word) == _IN_MEMORY._word_pieces(word)
+
+
+def test_a_process_that_meets_many_words_builds_the_dictionary(monkeypatch):
+    model = _mapped(monkeypatch, words_before_dictionary=3)
+    for word in ("iron", "ferritin", "brain"):
+        model.pieces(word)
+    assert model._sorted is not None
+    assert model.pieces("hemosiderin lesions") == _IN_MEMORY.pieces("hemosiderin lesions")
+    assert model._sorted is None and len(model.index) == len(_IN_MEMORY.index)
+
+
+def test_a_model_directory_without_sorted_pieces_uses_the_dictionary(tmp_path):
+    for name in ("pieces.txt", "vectors.npy"):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    model = StaticModel(tmp_path)
+    assert model._sorted is None
+    assert model.pieces("iron deposits in the brain") == _IN_MEMORY.pieces("iron deposits in the brain")
