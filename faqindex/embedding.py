@@ -88,17 +88,21 @@ class StaticModel:
 
     def _found(self, pieces: Sequence[str]) -> dict[str, int]:
         """The rows of those of `pieces` that are word pieces of the model."""
-        if self._sorted is not None and len(self._splits) >= SORTED_WORDS:
-            self.index, self._sorted = _piece_index(self._directory), None
-        if self._sorted is not None:
-            return self._sorted.found(pieces)
+        # Read once: another thread may switch to the dictionary meanwhile (it is set first).
+        sorted_pieces = self._sorted
+        if sorted_pieces is not None and len(self._splits) >= SORTED_WORDS:
+            self.index = _piece_index(self._directory)
+            self._sorted = sorted_pieces = None
+        if sorted_pieces is not None:
+            return sorted_pieces.found(pieces)
         return {piece: self.index[piece] for piece in pieces if piece in self.index}
 
     def _word_pieces(self, word: str) -> tuple[int, ...]:
         if len(word) > _MAX_WORD:
             return ()
-        lookup = self.index.get
-        if self._sorted is not None:  # every piece the word could be split into, looked up at once
+        if self._sorted is None:
+            lookup = self.index.get
+        else:  # every piece the word could be split into, looked up at once
             lookup = self._found([word[:end] for end in range(1, len(word) + 1)] + [
                 "##" + word[start:end] for start in range(1, len(word)) for end in range(start + 1, len(word) + 1)
             ]).get

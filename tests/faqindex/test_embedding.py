@@ -63,3 +63,15 @@ def test_a_model_directory_without_sorted_pieces_uses_the_dictionary(tmp_path):
     model = StaticModel(tmp_path)
     assert model._sorted is None
     assert model.pieces("iron deposits in the brain") == _IN_MEMORY.pieces("iron deposits in the brain")
+
+
+def test_threads_splitting_words_while_the_dictionary_is_built_get_the_dictionarys_pieces(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = _mapped(monkeypatch, words_before_dictionary=40)
+    text = " ".join(path.read_text(encoding="utf-8") for path in sorted(ARTICLES.iterdir()) if path.is_file())
+    words = sorted(set(embedding._WORD.findall(text.lower())))
+    with ThreadPoolExecutor(8) as pool:
+        split = list(pool.map(lambda word: model._splits[word], words))
+    assert model._sorted is None
+    assert split == [_IN_MEMORY._word_pieces(word) for word in words]
