@@ -54,8 +54,10 @@ def answer_highlights(hit: WhooshHit, answer: str, top: int = FRAGMENTS) -> list
     if not answer:
         return []
     answer = answer[:HIGHLIGHT_CHARS]
-    found = fragments(answer, _words_of(answer), _query_words(hit.results))
-    marked = [text for text in (_formatted(answer, fragment) for fragment in _best(found, top)) if text]
+    words = _words_of(answer)
+    found = fragments(answer, words, _query_words(hit.results))
+    escape = not getattr(words, "markup_free", False)
+    marked = [text for text in (_formatted(answer, fragment, escape) for fragment in _best(found, top)) if text]
     return marked or [opening(answer)]
 
 
@@ -77,27 +79,39 @@ def _best(found: list[Fragment], top: int) -> list[Fragment]:
     return sorted((f for score, _, f in scored[:top] if score >= 1), key=lambda f: f.startchar)
 
 
-def _formatted(text: str, fragment: Fragment) -> str:
+def _formatted(text: str, fragment: Fragment, escape: bool = True) -> str:
     """A fragment as escaped text with <mark> around its matches (Whoosh's
-    `Formatter.format_fragment`), with ellipses where text was left out."""
+    `Formatter.format_fragment`), with ellipses where text was left out. (`escape=False`:
+    the text holds nothing HTML would read as markup.)"""
+    as_html = _escaped if escape else str
     output = []
     index = fragment.startchar
     for word, start, end in sorted(fragment.matches, key=lambda m: (m[1], m[1] - m[2])):
         if start < index:
             continue
         if start > index:
-            output.append(html.escape(text[index:start], quote=False))
-        output.append(MARK_OPEN + html.escape(text[start:end], quote=False) + MARK_CLOSE)
+            output.append(as_html(text[index:start]))
+        output.append(MARK_OPEN + as_html(text[start:end]) + MARK_CLOSE)
         index = end
-    output.append(html.escape(text[index : fragment.endchar], quote=False))
+    output.append(as_html(text[index : fragment.endchar]))
     return _with_ellipses(text, fragment, "".join(output).strip())
+
+
+def _escaped(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _markup_free(text: str) -> bool:
+    """Whether `text` holds none of the characters HTML escaping changes (quotes aside)."""
+    return "&" not in text and "<" not in text and ">" not in text
 
 
 def _with_ellipses(text: str, fragment: Fragment, formatted: str) -> str:
     """Mark fragments cut out of the middle of a paragraph, so readers know text is missing."""
     if fragment.startchar > 0 and text[fragment.startchar - 1] != "\n":
         formatted = "…" + formatted
-    rest = text[fragment.endchar :].split("\n", 1)[0]
+    line_end = text.find("\n", fragment.endchar)
+    rest = text[fragment.endchar : line_end if line_end >= 0 else len(text)]
     if rest.strip() and not rest.strip(" .,;:!?)\"'’”"):
         formatted += html.escape(rest.rstrip(), quote=False)  # only the closing punctuation was left out
     elif rest.strip() and not formatted.endswith((".", "?", "!")):
@@ -141,6 +155,7 @@ class _Words(tuple):
     lengths: list[int]  # lengths[i]: the lengths of the words before word i, together
     furthest: list[int]  # furthest[i]: the largest end of words 0 to i
     touching: frozenset[int]  # i where word i + 1 starts before word i ends
+    markup_free: bool  # the text has nothing to escape for HTML
 
 
 @functools.lru_cache(maxsize=1024)  # the same answers come back search after search
@@ -156,6 +171,7 @@ def _words_of(text: str) -> tuple[tuple[str, int, int, int], ...]:
     words.lengths = list(accumulate((word[3] - word[2] for word in words), initial=0))
     words.furthest = list(accumulate(words.ends, max))
     words.touching = frozenset(i for i, (earlier, later) in enumerate(pairwise(words)) if later[2] <= earlier[3])
+    words.markup_free = _markup_free(text)
     return words
 
 
