@@ -37,6 +37,7 @@ KEPT_LEAVES = 65_536  # and leaves, however few postings each has (a word no doc
 # A leaf asked about a few documents (proximity, fit) is read whole only up to this many
 # estimated matches; past it, Whoosh's matcher is asked about just those documents.
 READ_WHOLE = 10_000
+FEW = 256  # matches of one leaf looked up in a dictionary rather than by array operations
 CHECK_EVERY = 4096  # postings read between two looks at the search's deadline
 
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -192,6 +193,11 @@ class Impacts:
         from Whoosh's matcher asked about those documents alone."""
         leaves = flat(query)
         if leaves is not None and self._cheap(leaves):
+            if len(leaves) == 1:  # a proximity pair: its few matches looked up one by one
+                ids, scores = self.of(leaves[0].leaf)
+                if len(ids) <= FEW:
+                    weight, found = leaves[0].weight, dict(zip(ids.tolist(), scores.tolist()))
+                    return [found[docnum] * weight if docnum in found else None for docnum in docnums]
             return self._summed_at(leaves, docnums)
         matcher = query.matcher(self.searcher, self.searcher.context())
         return [score_at(matcher, docnum) for docnum in docnums]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from math import log
 
-from whoosh.query import Or, Query
+from whoosh.query import Or, Phrase, Query, Term
 from whoosh.searching import Searcher as WhooshSearcher
 
 from faqindex.analysis import stem
@@ -70,7 +70,7 @@ class Vocabulary:
     def idf(self, queries: list[Query]) -> float:
         """BM25 idf of the documents matching any of `queries`: the rarity of one concept
         however it is written ("MS" or "multiple sclerosis")."""
-        key = tuple(repr(q) for q in queries)
+        key = tuple(map(_matching, queries))
         if key not in self._rarities:
             total = self.reader.doc_count()
             matching = len(set(Or(queries).docs(self.searcher))) if queries else 0
@@ -138,6 +138,15 @@ class Vocabulary:
         return found
 
 
+
+
+def _matching(query: Query) -> object:
+    """What decides which documents `query` matches (its boost does not)."""
+    if type(query) is Term:
+        return ("term", query.fieldname, query.text)
+    if type(query) is Phrase:
+        return ("phrase", query.fieldname, tuple(query.words), query.slop)
+    return repr(query)
 
 
 def edit_distance(a: str, b: str, *, swaps: bool = True, bound: int | None = None) -> int:

@@ -66,6 +66,18 @@ def test_whether_a_query_matches_a_document_is_whether_it_scores_there(tmp_path)
     assert 0 < matched < checked
 
 
+def test_a_pairs_few_matches_looked_up_one_by_one_score_as_the_arrays_sum_them(tmp_path):
+    with Searcher(tmp_path / "ix", corpus=ARTICLES) as s:
+        kept = s._impacts
+        everything = list(range(s.document_count))
+        pairs = [pair for q in _judged_article_queries() for pair in s.prepare(q).proximity]
+        assert len(pairs) > 100
+        for pair in pairs:
+            leaves = flat(pair)
+            assert len(leaves) == 1 and len(kept.of(leaves[0].leaf)[0]) <= impacts.FEW
+            assert kept.scores_at(pair, everything) == kept._summed_at(leaves, everything), pair
+
+
 def _generated(rng: random.Random, words: list[str], files: int, questions: int) -> dict[str, str]:
     def text(n: int) -> str:
         return " ".join(rng.choice(words) for _ in range(n))
