@@ -11,7 +11,7 @@ one gives has its own test where it is used.
 | `W3PerDocReader.doc_field_length` patched (`apply_writing_fixes`) | builds | Whoosh reads each posting's document length back from the file while flushing a segment, one small read per posting; the segment's lengths are read once per field |
 | `PostingPool.add` patched (`apply_writing_fixes`) | builds | Whoosh asserts each posting's types (they are always bytes here) as it adds it; the same size estimate and spilling without them |
 | `W3PostingsWriter.add_posting` patched (`apply_writing_fixes`) | builds | the same, for each posting written to a segment: Whoosh's type assertions left out |
-| `SortingPool._write_run`, `._read_run` patched (`apply_writing_fixes`) | large builds | Whoosh pickles each posting on its own into the runs its posting pool spills to disk, and reads each back alone; they are pickled in chunks |
+| `SortingPool._write_run`, `._read_run` patched (`apply_writing_fixes`) | large builds | Whoosh pickles each posting on its own into the runs its posting pool spills to disk, and reads each back alone; they are pickled in chunks. A run left half read when a failed build's clean-up has removed its file closes without an error (Whoosh's printed "Exception ignored" tracebacks) |
 | `SegmentWriter.add_postings_to_pool` patched (`apply_writing_fixes`) | updates | merging a segment whose document 0 was deleted drops every spelling word, filed under document 0; they are carried to the first live document |
 | `TopCollector._collect` overridden | `search/collect.py` | keep every document tied with the N-th, so results do not depend on how the index was built |
 | `TopCollector.items`, `.minscore` | `search/collect.py` | the heap the override fills, and the bar that lets Whoosh skip blocks |
@@ -176,7 +176,10 @@ def _read_run_in_chunks(self: SortingPool, path: str) -> Iterator[Any]:
             yield from chunk
     finally:
         f.close()
-        self._remove_run(path)
+        try:
+            self._remove_run(path)
+        except FileNotFoundError:
+            pass  # a failed build's temporary directory was removed before this run was closed
 
 
 def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, docmap: dict[int, int] | None) -> None:

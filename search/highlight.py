@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import html
 import re
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
-from bisect import bisect_left, bisect_right
 from itertools import accumulate, chain, pairwise
 from typing import NamedTuple
 
@@ -241,7 +241,7 @@ def _leaping(text: str, words: _Words, hits: list[int], maxchars: int, surround:
     start (looked up when it starts).
 
     An answer has hundreds of words and a query matches a few of them: walking every word
-    was most of a search's highlighting."""
+    was the largest part of a search's highlighting."""
     starts, ends, lengths = words.starts, words.ends, words.lengths
     # The walk stops at the first word that ends past charlimit.
     count = bisect_right(words.furthest, charlimit) if charlimit else len(words)

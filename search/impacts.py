@@ -193,7 +193,7 @@ class Impacts:
         from Whoosh's matcher asked about those documents alone."""
         leaves = flat(query)
         if leaves is not None and self._cheap(leaves):
-            if len(leaves) == 1:  # a proximity pair: its few matches looked up one by one
+            if len(leaves) == 1:  # one leaf (a proximity pair): its few matches looked up one by one
                 ids, scores = self.of(leaves[0].leaf)
                 if len(ids) <= FEW:
                     weight, found = leaves[0].weight, dict(zip(ids.tolist(), scores.tolist()))

@@ -119,6 +119,18 @@ def test_a_pool_spilled_to_runs_in_chunks_gives_its_items_sorted(tmp_path):
     assert list(tmp_path.iterdir()) == []  # every run removed once read
 
 
+def test_a_run_left_half_read_closes_quietly_when_its_file_is_gone(tmp_path):
+    whoosh_internals.apply_writing_fixes()
+    pool = SortingPool(maxsize=100, tempdir=str(tmp_path))
+    for n in range(1_000):
+        pool.add(("content", b"w%d" % n, n, 1.0, b""))
+    reading = pool._read_run(pool.runs[0])
+    next(reading)
+    for path in tmp_path.iterdir():  # what a failed build's clean-up does
+        path.unlink()
+    reading.close()  # no FileNotFoundError (printed as "Exception ignored" when collected)
+
+
 def test_the_posting_pool_estimates_and_spills_as_whoosh_does(tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
