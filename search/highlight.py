@@ -56,8 +56,7 @@ def answer_highlights(hit: WhooshHit, answer: str, top: int = FRAGMENTS) -> list
     answer = answer[:HIGHLIGHT_CHARS]
     words = _words_of(answer)
     found = fragments(answer, words, _query_words(hit.results))
-    escape = not getattr(words, "markup_free", False)
-    marked = [text for text in (_formatted(answer, fragment, escape) for fragment in _best(found, top)) if text]
+    marked = [text for text in (_formatted(answer, fragment, not words.markup_free) for fragment in _best(found, top)) if text]
     return marked or [opening(answer)]
 
 
@@ -159,7 +158,7 @@ class _Words(tuple):
 
 
 @functools.lru_cache(maxsize=1024)  # the same answers come back search after search
-def _words_of(text: str) -> tuple[tuple[str, int, int, int], ...]:
+def _words_of(text: str) -> _Words:
     """(word, position, start, end) of each word of a text, as the index analyzes it."""
     words = _Words((t.text, t.pos, t.startchar, t.endchar) for t in _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False))
     words.where = {}
@@ -176,14 +175,12 @@ def _words_of(text: str) -> tuple[tuple[str, int, int, int], ...]:
 
 
 def fragments(
-    text: str, words: tuple[tuple[str, int, int, int], ...], matched: frozenset[str],
+    text: str, words: _Words, matched: frozenset[str],
     maxchars: int = FRAGMENT_CHARS, surround: int = CONTEXT_CHARS, charlimit: int = DEFAULT_CHARLIMIT,
 ) -> list[Fragment]:
-    """The fragments Whoosh's ContextFragmenter makes of `text` once Whoosh's highlighter
-    has merged touching matched words (`Highlighter._merge_matched_tokens`), computed on
-    the words as tuples. Fragments hold their matched words only, as Whoosh's do."""
-    if not isinstance(words, _Words):
-        return _walking(text, _merged(words, matched), maxchars, surround, charlimit)
+    """The fragments Whoosh's ContextFragmenter makes of `text` (its words: `_words_of`) once
+    Whoosh's highlighter has merged touching matched words (`Highlighter._merge_matched_tokens`),
+    computed on the words as tuples. Fragments hold their matched words only, as Whoosh's do."""
     if matched.isdisjoint(words.distinct):
         return []  # the fragmenter starts a fragment only at a match
     hits = sorted(chain.from_iterable(words.where[word] for word in matched & words.distinct))

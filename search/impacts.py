@@ -71,7 +71,8 @@ def flat(query: Query, weight: float = 1.0) -> list[Weighted] | None:
     return None
 
 
-def _key(leaf: Query) -> Leaf:
+def leaf_key(leaf: Query) -> Leaf:
+    """A term's or phrase's identity without its boost: what decides the documents it matches."""
     if type(leaf) is Phrase:
         return ("phrase", leaf.fieldname, tuple(leaf.words), leaf.slop)
     return ("term", leaf.fieldname, leaf.text)
@@ -99,7 +100,7 @@ class Impacts:
 
     def of(self, leaf: Query, budget: Budget = UNLIMITED) -> tuple[np.ndarray, np.ndarray]:
         """The document numbers (ascending) a leaf matches and its unboosted score in each."""
-        key = _key(leaf)
+        key = leaf_key(leaf)
         found = self._leaves.get(key)
         if found is not None:
             self._leaves.move_to_end(key)
@@ -218,7 +219,7 @@ class Impacts:
     def _cheap(self, leaves: list[Weighted]) -> bool:
         """Whether every leaf is kept already or small enough to read whole."""
         reader = self.searcher.reader()
-        return all(_key(item.leaf) in self._leaves or item.leaf.estimate_size(reader) <= READ_WHOLE for item in leaves)
+        return all(leaf_key(item.leaf) in self._leaves or item.leaf.estimate_size(reader) <= READ_WHOLE for item in leaves)
 
     def _summed_at(self, leaves: list[Weighted], docnums: list[int]) -> list[float | None]:
         """Each document's score for these leaves together, None where none matches it."""

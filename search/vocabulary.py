@@ -24,6 +24,7 @@ from faqindex.schema import SPELLING_FIELDS
 from faqindex.statistics import UNKNOWN, Statistics
 
 from . import english
+from .impacts import leaf_key
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
 SMALL_INDEX = 5_000  # documents up to which typos are looked up in the word list read whole
@@ -138,15 +139,9 @@ class Vocabulary:
         return found
 
 
-
-
 def _matching(query: Query) -> object:
     """What decides which documents `query` matches (its boost does not)."""
-    if type(query) is Term:
-        return ("term", query.fieldname, query.text)
-    if type(query) is Phrase:
-        return ("phrase", query.fieldname, tuple(query.words), query.slop)
-    return repr(query)
+    return leaf_key(query) if type(query) in (Term, Phrase) else repr(query)
 
 
 def edit_distance(a: str, b: str, *, swaps: bool = True, bound: int | None = None) -> int:
