@@ -18,7 +18,9 @@ points (cosine loss), starting from the distilled vectors:
    squares over the sentences), then trained with Adam; the last 2,000 sentences are held
    out and their mean cosine to the teacher is printed each epoch. The epochs and rate were
    chosen by that held-out cosine, never by judged queries.
-4. **The closeness table.** The distilled vectors' first 128 dimensions in int8 (with a
+4. **Pieces no text reaches** ("[unused0]", "£10": `faqindex.embedding.reachable`) are left
+   out of every table; no text's vector changes.
+5. **The closeness table.** The distilled vectors' first 128 dimensions in int8 (with a
    scale per row), which judge weak matches better than the trained ones
    (`faqindex.embedding.CLOSENESS_TABLE`).
 
@@ -43,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from faqindex.embedding import CLOSENESS_TABLE, StaticModel, write_sorted_pieces
+from faqindex.embedding import CLOSENESS_TABLE, StaticModel, reachable, write_sorted_pieces
 
 WORDNET = Path("/usr/share/wordnet")
 SEED = 13
@@ -161,14 +163,16 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     targets = teacher_embeddings(texts, args.model, args.work)
     distilled = np.load(args.start)
+    kept = [row for row, piece in enumerate(distilled["pieces"]) if reachable(str(piece))]
+    pieces, distilled_vectors = distilled["pieces"][kept], distilled["vectors"][kept]
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "pieces.txt").write_text("".join(f"{piece}\n" for piece in distilled["pieces"]), encoding="utf-8")
+    (args.out / "pieces.txt").write_text("".join(f"{piece}\n" for piece in pieces), encoding="utf-8")
     write_sorted_pieces(args.out)  # what a search looks pieces up in
-    np.save(args.out / "vectors.npy", distilled["vectors"])
+    np.save(args.out / "vectors.npy", distilled_vectors)
     start = StaticModel(args.out, in_memory=True)  # its tokenizer splits the sentences as searches will
     vectors = train(np.asarray(start.vectors), [start.pieces(text) for text in texts], targets, args.epochs, args.rate)
     np.save(args.out / "vectors.npy", vectors.astype(np.float16))
-    closeness, scales = quantized(np.asarray(distilled["vectors"], dtype=np.float32)[:, :CLOSENESS_DIMS])
+    closeness, scales = quantized(np.asarray(distilled_vectors, dtype=np.float32)[:, :CLOSENESS_DIMS])
     np.save(args.out / f"{CLOSENESS_TABLE}.npy", closeness)
     np.save(args.out / f"{CLOSENESS_TABLE}-scales.npy", scales)
     print(f"{args.out}: {len(texts)} sentences, {vectors.shape[0]} pieces x {vectors.shape[1]}", file=sys.stderr)

@@ -46,6 +46,13 @@ _ENCODE_BATCH = 256  # texts whose pieces' rows are gathered at once
 _SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<s>", "</s>", "<pad>", "<unk>", "<mask>")
 
 
+def reachable(piece: str) -> bool:
+    """Whether some text splits into `piece`: words are runs of word characters or one
+    other character each (`_WORD`), so a piece mixing the two ("[unused0]", "£10", "...")
+    never comes up, and a model need not ship its row."""
+    return _WORD.fullmatch(piece.removeprefix("##")) is not None
+
+
 class StaticModel:
     """Texts → unit vectors: the mean of their word pieces' vectors (BERT's uncased word
     pieces: lower-cased, punctuation apart, longest known piece first)."""

@@ -75,3 +75,28 @@ def test_threads_splitting_words_while_the_dictionary_is_built_get_the_dictionar
         split = list(pool.map(lambda word: model._splits[word], words))
     assert model._sorted is None
     assert split == [_IN_MEMORY._word_pieces(word) for word in words]
+
+
+def _model(directory, pieces: list[str], rows: np.ndarray) -> StaticModel:
+    directory.mkdir()
+    (directory / "pieces.txt").write_text("".join(f"{piece}\n" for piece in pieces), encoding="utf-8")
+    np.save(directory / "vectors.npy", rows.astype(np.float16))
+    write_sorted_pieces(directory)
+    return StaticModel(directory)
+
+
+def test_pieces_no_text_splits_into_can_be_left_out_without_changing_any_meaning(tmp_path):
+    reachable = ["iron", "##s", "brain", "£", "1", "##0", ".", "°", "c"]
+    unreachable = ["[unused0]", "£10", "...", "°c", "##´s", "<s>"]
+    assert all(map(embedding.reachable, reachable)) and not any(map(embedding.reachable, unreachable))
+    rows = np.random.default_rng(0).normal(size=(len(reachable) + len(unreachable), 8))
+    full = _model(tmp_path / "full", reachable + unreachable, rows)
+    kept = _model(tmp_path / "kept", reachable, rows[: len(reachable)])
+    texts = ["irons in the brain", "£10 at 20 °c...", "[unused0] <s> ´s", "brains.", "£100"]
+    assert np.array_equal(full.encode(texts), kept.encode(texts))
+    assert full.encode(texts).any(axis=1).tolist() == [True, True, False, True, True]
+
+
+def test_the_shipped_model_holds_only_pieces_some_text_splits_into():
+    pieces = (MODEL_DIR / "pieces.txt").read_text(encoding="utf-8").splitlines()
+    assert pieces and all(map(embedding.reachable, pieces))

@@ -154,7 +154,8 @@ def test_a_sentence_model_directory_without_a_model_is_refused_in_one_line(corpu
 def test_changing_the_shipped_model_comes_with_a_new_schema_version():
     # Each generation holds its documents' vectors in the shipped model: an index written
     # with another model would be compared in two spaces. A new model must bump
-    # SCHEMA_VERSION (so old indexes are rebuilt) and then the pair recorded here.
+    # SCHEMA_VERSION (so old indexes are rebuilt) and then the pair recorded here. (Leaving
+    # out rows no text reaches embeds every text as before, and kept version 15.)
     import hashlib
 
     from faqindex.schema import SCHEMA_VERSION
@@ -162,7 +163,7 @@ def test_changing_the_shipped_model_comes_with_a_new_schema_version():
     digest = hashlib.blake2b(digest_size=16)
     for name in ("vectors.npy", "closeness.npy", "closeness-scales.npy", "pieces.txt"):
         digest.update((embedding.MODEL_DIR / name).read_bytes())
-    assert (SCHEMA_VERSION, digest.hexdigest()) == (15, "a5d7728076d5409664ebe04b9a6b63f0")
+    assert (SCHEMA_VERSION, digest.hexdigest()) == (15, "a5a2e3705daa5a3ed8500e421fa69b73")
 
 
 def test_weak_matches_are_judged_in_the_distilled_table(corpus, tmp_path):
