@@ -32,26 +32,10 @@ ARTICLE = ROOT / "benchmarks" / "article"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--model",
-        type=Path,
-        required=True,
-        help="the sentence model's directory (all-mpnet-base-v2)",
-    )
-    parser.add_argument(
-        "--teacher",
-        type=Path,
-        required=True,
-        help="the teacher embeddings of benchmarks/tokenlearn.py",
-    )
-    parser.add_argument(
-        "--split",
-        default="dev",
-        help="the article's split (default: dev, the training split)",
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, required=True, help="the sentence model's directory (all-mpnet-base-v2)")
+    parser.add_argument("--teacher", type=Path, required=True, help="the teacher embeddings of benchmarks/tokenlearn.py")
+    parser.add_argument("--split", default="dev", help="the article's split (default: dev, the training split)")
     args = parser.parse_args(argv)
 
     from faqindex.embedding import StaticModel, document_text
@@ -60,16 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     from search.evaluate import load_collection
     from search.metrics import ndcg, precision
 
-    collection = load_collection(
-        ROOT / "corpus" / "articles",
-        ARTICLE / "queries.jsonl",
-        ARTICLE / "qrels",
-        args.split,
-    )
-    with (
-        tempfile.TemporaryDirectory() as work,
-        Searcher(Path(work) / "index", corpus=ROOT / "corpus" / "articles") as searcher,
-    ):
+    collection = load_collection(ROOT / "corpus" / "articles", ARTICLE / "queries.jsonl", ARTICLE / "qrels", args.split)
+    with tempfile.TemporaryDirectory() as work, Searcher(Path(work) / "index", corpus=ROOT / "corpus" / "articles") as searcher:
         documents = [fields for _, fields in searcher._current().reader().iter_docs()]
     ids = [fields["id"] for fields in documents]
     texts = [document_text(fields) for fields in documents]
@@ -88,38 +64,22 @@ def main(argv: list[str] | None = None) -> int:
 
     encoders: dict[str, Callable[[list[str]], np.ndarray]] = {
         "static": lambda batch: unit(static.encode(batch)),
-        "sentence model": lambda batch: unit(
-            (np.asarray(encoder.encode(batch)) - centre) @ projection
-        ),
+        "sentence model": lambda batch: unit((np.asarray(encoder.encode(batch)) - centre) @ projection),
     }
     document_rows = {name: encode(texts) for name, encode in encoders.items()}
-    groups = {
-        "whole questions": [q for q in collection.queries if q.category == "question"],
-        "all": collection.queries,
-    }
+    groups = {"whole questions": [q for q in collection.queries if q.category == "question"], "all": collection.queries}
     print(f"article {args.split}: cosine alone, nDCG@10 / P@1")
-    print(
-        f"{'query':<16}{'documents':<16}"
-        + "".join(f"{name + f' ({len(qs)})':<22}" for name, qs in groups.items())
-    )
+    print(f"{'query':<16}{'documents':<16}" + "".join(f"{name + f' ({len(qs)})':<22}" for name, qs in groups.items()))
     for query_side, encode in encoders.items():
         query_rows = {name: encode([q.text for q in qs]) for name, qs in groups.items()}
         for document_side, rows in document_rows.items():
             cells = []
             for name, queries in groups.items():
-                scores = query_rows[name] @ rows.T
-                rankings = [
-                    [ids[j] for j in np.argsort(-row, kind="stable")] for row in scores
-                ]
+                rankings = [[ids[j] for j in np.argsort(-row, kind="stable")] for row in query_rows[name] @ rows.T]
                 gain = np.mean([ndcg(r, q.judged) for r, q in zip(rankings, queries)])
-                first = np.mean(
-                    [precision(r, q.judged) for r, q in zip(rankings, queries)]
-                )
+                first = np.mean([precision(r, q.judged) for r, q in zip(rankings, queries)])
                 cells.append(f"{gain:.3f} / {first:.3f}")
-            print(
-                f"{query_side:<16}{document_side:<16}"
-                + "".join(f"{cell:<22}" for cell in cells)
-            )
+            print(f"{query_side:<16}{document_side:<16}" + "".join(f"{cell:<22}" for cell in cells))
     return 0
 
 

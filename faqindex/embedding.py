@@ -48,7 +48,7 @@ _SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<s>", "</s>", "<pad>"
 
 def reachable(piece: str) -> bool:
     """Whether some text splits into `piece`: words are runs of word characters or one
-    other character each (`_WORD`), so a piece mixing the two ("[unused0]", "£10", "...")
+    other character each (`_WORD`), so a piece that is neither ("[unused0]", "£10", "...")
     never comes up, and a model need not ship its row."""
     return _WORD.fullmatch(piece.removeprefix("##")) is not None
 
