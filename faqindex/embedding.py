@@ -43,13 +43,12 @@ KEYS_FILE = "meaning-keys.npy"  # a digest of the text each row was computed fro
 _WORD = re.compile(r"\w+|[^\w\s]")
 _MAX_WORD = 100  # characters; a longer "word" is unknown, as in BERT's tokenizer
 _ENCODE_BATCH = 256  # texts whose pieces' rows are gathered at once
-_SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<s>", "</s>", "<pad>", "<unk>", "<mask>")
 
 
 def reachable(piece: str) -> bool:
     """Whether some text splits into `piece`: words are runs of word characters or one
-    other character each (`_WORD`), so a piece that is neither ("[unused0]", "£10", "...")
-    never comes up, and a model need not ship its row."""
+    other character each (`_WORD`), so a piece that is neither ("[unused0]", "£10", "...",
+    and the special tokens "[CLS]" or "<s>") never comes up, and a model need not ship its row."""
     return _WORD.fullmatch(piece.removeprefix("##")) is not None
 
 
@@ -80,7 +79,6 @@ class StaticModel:
         if self.vectors.ndim != 2 or self.vectors.shape[0] != pieces:
             raise ValueError(f"{directory}: {pieces} pieces but {table} of shape {self.vectors.shape}")
         self._splits = _Splits(self._word_pieces)
-        self._special = set(self._found(_SPECIAL).values())
         self.dimensions = int(self.vectors.shape[1])
 
     def _rows(self, ids: Any) -> Any:
@@ -123,7 +121,7 @@ class StaticModel:
                     break
             else:
                 return ()  # BERT makes the whole word unknown: it carries no meaning here
-        return tuple(i for i in found if i not in self._special)
+        return tuple(found)
 
     def encode(self, texts: Sequence[str]) -> Any:
         """One L2-normalised float32 row per text (zeros for a text with no known piece)."""
