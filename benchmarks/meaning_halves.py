@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from faqindex.embedding import StaticModel, document_text
     from search import Searcher
-    from search.encoder import Encoder
+    from faqindex.encoder import Encoder
     from search.evaluate import load_collection
     from search.metrics import ndcg, precision
 

@@ -89,7 +89,7 @@ def teacher_embeddings(texts: list[str], model: Path, work: Path) -> np.ndarray:
 
         encode = SentenceTransformer(str(model), device="cpu").encode
     except ImportError:
-        from search.encoder import Encoder
+        from faqindex.encoder import Encoder
 
         encode = Encoder(model).encode
     rows = [done] if len(done) else []

@@ -13,7 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 Builder = Callable[..., Any]
-"""build(corpus, index_dir, *, full=False, lock_timeout=60.0, progress=None) -> BuildStats"""
+"""build(corpus, index_dir, *, full=False, lock_timeout=60.0, progress=None, model=None) -> BuildStats"""
+
+EMBEDDING = "answers embedded"
+"""The name a build's progress(done, total, name) is called with while a sentence model
+embeds the answers (after one call per file read)."""
 
 GROUP = "faqsearch.builders"
 

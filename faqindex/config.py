@@ -12,6 +12,9 @@ from pathlib import Path
 INDEX = "FAQSEARCH_INDEX"
 CORPUS = "FAQSEARCH_CORPUS"
 SYNONYMS = "FAQSEARCH_SYNONYMS"
+MODEL = "FAQSEARCH_MODEL"  # a sentence model's directory
+STATIC = "FAQSEARCH_STATIC"  # set: rank by meaning with the shipped static model, not a sentence model
+MODELS = "FAQSEARCH_MODELS"  # where the sentence extra's model is unpacked
 
 
 def default_index_dir() -> Path:
@@ -19,8 +22,26 @@ def default_index_dir() -> Path:
     env = os.environ.get(INDEX)
     if env:
         return Path(env).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "faqsearch"
+    return _cache_home() / "faqsearch"
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"))
+
+
+def model_cache_dir() -> Path:
+    """`$FAQSEARCH_MODELS`, else `faqsearch-models` in the user's cache directory (beside the
+    default index, not in it: an index directory holds only what a build writes)."""
+    env = os.environ.get(MODELS)
+    if env:
+        return Path(env).expanduser()
+    return _cache_home() / "faqsearch-models"
+
+
+def static_meaning() -> bool:
+    """Whether `$FAQSEARCH_STATIC` asks for the shipped static model even where a sentence
+    model is installed (set to anything but "", "0" or "false")."""
+    return os.environ.get(STATIC, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def corpus_from_environment() -> Path | None:

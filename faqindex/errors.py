@@ -31,3 +31,8 @@ class IndexBusyError(FaqsearchError):
 
 class IndexWriteError(FaqsearchError):
     """The index directory cannot be written (its permissions, a read-only or full disk)."""
+
+
+class SemanticUnavailable(FaqsearchError):
+    """A sentence model was asked for and none can be used: the `sentence` extra is not
+    installed, or the model's files are missing, damaged or not a model faqsearch runs."""

@@ -23,7 +23,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
-from faqindex import config, embedding, store
+from faqindex import config, embedding, sentence, store
+from faqindex.building import EMBEDDING
 from faqindex.errors import FaqsearchError, IndexBusyError, IndexWriteError
 from faqindex.scan import scan
 from faqindex.schema import (
@@ -51,7 +52,8 @@ WORKER_BATCH = 100  # documents handed to an indexing process at a time
 WHOOSH_FILES = ("MAIN", "_MAIN")  # what Whoosh names the files of an index called MAIN
 FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole
 Progress = Callable[[int, int, str], None]
-"""Called after each file as progress(done, total, file name)."""
+"""Called after each file as progress(done, total, file name), then as the sentence model
+embeds as progress(done, total, EMBEDDING)."""
 
 
 @dataclass
@@ -66,6 +68,8 @@ class BuildStats:
     acronyms: dict[str, list[str]] = field(default_factory=dict)
     unchanged: int = 0  # files an update kept without reading them again
     removed: list[str] = field(default_factory=list)  # files an update dropped
+    model: str = ""  # the sentence model whose vectors the index holds ("": none)
+    embedded: int = 0  # answers that model embedded (the others' vectors were kept)
 
     @property
     def indexed_files(self) -> list[FileResult]:
@@ -83,6 +87,7 @@ def build_index(
     progress: Progress | None = None,
     lock_timeout: float = 60.0,
     full: bool = False,
+    model: sentence.ModelChoice | str | os.PathLike[str] | bool | None = None,
 ) -> BuildStats:
     """Bring the index of `corpus` (a directory or one file) in `index_dir` up to date.
 
@@ -91,6 +96,11 @@ def build_index(
     change or another corpus rebuild everything. Defaults: the shipped corpus (or
     `$FAQSEARCH_CORPUS`) and the user's cache directory (or `$FAQSEARCH_INDEX`). The
     previous index stays searchable until the new one is complete.
+
+    Each document's meaning is written with the index: the shipped static model's vectors,
+    and the sentence model's when one is chosen (`model`: as `faqindex.sentence.choose`
+    takes it; None: the installed or configured one). Only texts the previous generation
+    did not hold are embedded; `progress` follows that too, with the name "answers embedded".
 
     Raises CorpusError for a missing corpus, IndexBusyError when another build holds the lock
     longer than `lock_timeout` seconds, IndexWriteError when the index cannot be written, and
@@ -101,6 +111,7 @@ def build_index(
     target = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
     entries = scan(corpus_path)
     corpus_root = corpus_path.resolve()
+    meaning = _Meaning(sentence.choose(model), progress)
     directory.claim(target, corpus_path)
     with _build_lock(target, lock_timeout):
         directory.remove_leftovers(target)
@@ -109,9 +120,9 @@ def build_index(
         try:
             directory.new_building(building)
             if previous is None:
-                written = _write_generation(building, entries, corpus_root, progress)
+                written = _write_generation(building, entries, corpus_root, progress, meaning)
             else:
-                written = _update_generation(previous, building, entries, progress)
+                written = _update_generation(previous, building, entries, progress, meaning)
             store.write_signature(building, corpus_root, entries)
             generation = target / f"{store.GENERATION_PREFIX}{time.time_ns()}"
             building.rename(generation)
@@ -131,7 +142,30 @@ def build_index(
         acronyms=written.manifest.acronyms,
         unchanged=written.unchanged,
         removed=written.removed,
+        model=meaning.choice.name if meaning.choice else "",
+        embedded=meaning.embedded,
     )
+
+
+@dataclass
+class _Meaning:
+    """The sentence model a build embeds with (None: the static model only), and how many
+    texts it embedded."""
+
+    choice: sentence.ModelChoice | None
+    progress: Progress | None = None
+    embedded: int = 0
+
+    def write(self, building: Path, reader, previous: Path | None) -> None:
+        if self.choice is None:
+            return
+        from faqindex.encoder import Encoder  # numpy and tokenizers: only with a sentence model
+
+        progress = self.progress
+        self.embedded = sentence.write_vectors(
+            building, reader, Encoder(self.choice.directory), previous,
+            None if progress is None else lambda done, total: progress(done, total, EMBEDDING),
+        )
 
 
 @dataclass
@@ -168,7 +202,7 @@ def _previous(index_dir: Path, corpus: Path) -> tuple[Path, store.Manifest] | No
     return (generation, manifest) if Path(manifest.corpus) == corpus else None
 
 
-def _write_generation(building: Path, entries, corpus: Path, progress: Progress | None) -> _Written:
+def _write_generation(building: Path, entries, corpus: Path, progress: Progress | None, meaning: _Meaning) -> _Written:
     manifest = store.Manifest(corpus=str(corpus))
     ix = whoosh_index.create_in(str(building), make_schema())
     writer = _writer(ix, entries)
@@ -182,7 +216,7 @@ def _write_generation(building: Path, entries, corpus: Path, progress: Progress 
     except BaseException:
         writer.cancel()
         raise
-    return _Written(_finish(building, manifest, previous=None), batch.files)
+    return _Written(_finish(building, manifest, None, meaning), batch.files)
 
 
 def _writer(ix, entries):
@@ -194,7 +228,7 @@ def _writer(ix, entries):
 
 
 def _update_generation(
-    previous: tuple[Path, store.Manifest], building: Path, entries, progress: Progress | None
+    previous: tuple[Path, store.Manifest], building: Path, entries, progress: Progress | None, meaning: _Meaning
 ) -> _Written:
     """A new generation made from the previous one: its files linked, changed sources replaced."""
     old_generation, old = previous
@@ -232,7 +266,7 @@ def _update_generation(
     except BaseException:
         writer.cancel()
         raise
-    return _Written(_finish(building, manifest, previous=old_generation), batch.files, unchanged, removed)
+    return _Written(_finish(building, manifest, old_generation, meaning), batch.files, unchanged, removed)
 
 
 def _merge_policy(writer, segments):
@@ -294,9 +328,10 @@ class _Batch:
         result.release()
 
 
-def _finish(building: Path, manifest: store.Manifest, previous: Path | None) -> store.Manifest:
-    """Gather the acronyms of every file, write the documents' meaning (reusing the
-    `previous` generation's vectors of unchanged texts) and the manifest beside the index."""
+def _finish(building: Path, manifest: store.Manifest, previous: Path | None, meaning: _Meaning) -> store.Manifest:
+    """Gather the acronyms of every file, write the documents' meaning (the static model's
+    and the sentence model's, reusing the `previous` generation's vectors of unchanged
+    texts) and the manifest beside the index."""
     merged: dict[str, set[str]] = {}
     for record in manifest.files.values():
         for acronym, forms in record.acronyms.items():
@@ -312,6 +347,7 @@ def _finish(building: Path, manifest: store.Manifest, previous: Path | None) -> 
             statistics = Statistics.of(reader)
             vectors = embedding.write_vectors(building, reader, previous, processes=_cores())
             write_related(building, ix, reader, vectors)
+            meaning.write(building, reader, previous)
     finally:
         ix.close()
     if statistics.documents != manifest.documents:

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from faqindex import config
+from faqindex.building import EMBEDDING
 from faqindex.errors import FaqsearchError, IndexMissingError
 
 from . import render
@@ -110,21 +111,27 @@ _synonyms_option = click.option(
 
 
 def _meaning_options(command):
-    """--words-only and --semantic: how a search ranks by meaning (by default with the
-    shipped static model)."""
+    """--words-only, --static, --semantic and --model: how a search ranks by meaning (by
+    default with the sentence model when one is installed, else the shipped static one)."""
     command = click.option(
         "--model",
         type=click.Path(file_okay=False, path_type=Path),
         # No envvar here: the model's loader reads $FAQSEARCH_MODEL itself and names it if it fails.
-        help="With --semantic: the sentence model's directory (all-mpnet-base-v2, say; "
-        "docs/ranking-by-meaning.md). [default: $FAQSEARCH_MODEL, else the semantic extra's]",
+        help="The sentence model's directory (docs/ranking-by-meaning.md). "
+        "[default: $FAQSEARCH_MODEL, else the sentence extra's all-mpnet-base-v2]",
     )(command)
     command = click.option(
         "--semantic",
         is_flag=True,
         envvar="FAQSEARCH_SEMANTIC",
-        help="Rank by meaning with a sentence model instead of the shipped one: closer, and "
-        "slower. Needs the semantic extra (docs/ranking-by-meaning.md). [default: $FAQSEARCH_SEMANTIC]",
+        help="Rank by meaning with a sentence model, or fail if none is installed. "
+        "[default: $FAQSEARCH_SEMANTIC]",
+    )(command)
+    command = click.option(
+        "--static",
+        is_flag=True,
+        help="Rank by meaning with the shipped static model even where a sentence model "
+        "is installed. [default: $FAQSEARCH_STATIC]",
     )(command)
     return click.option(
         "--words-only",
@@ -134,11 +141,13 @@ def _meaning_options(command):
     )(command)
 
 
-def _meaning(words_only: bool, semantic: bool, model: Path | None) -> dict[str, Any]:
+def _meaning(words_only: bool, static: bool, semantic: bool, model: Path | None) -> dict[str, Any]:
     """Searcher's arguments for the options of _meaning_options."""
-    if words_only and semantic:
-        raise click.UsageError("--words-only and --semantic exclude each other")
-    return {"meaning": not words_only, "semantic": (model or True) if semantic else False}
+    chosen = [name for name, on in (("--words-only", words_only), ("--static", static), ("--semantic", semantic or model)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{chosen[0]} and {chosen[1].replace('--semantic', '--semantic/--model')} exclude each other")
+    semantic_choice: bool | Path | None = model or (True if semantic else False if static else None)
+    return {"meaning": not words_only, "semantic": semantic_choice}
 
 
 @main.command("search")
@@ -161,6 +170,7 @@ def search_command(
     exact: bool,
     explain: bool,
     words_only: bool,
+    static: bool,
     semantic: bool,
     model: Path | None,
     index_dir: Path | None,
@@ -179,12 +189,14 @@ def search_command(
     Exit status: 0 hits, 1 no hits, 2 usage error.
     """
     text = " ".join(query)
-    meaning = _meaning(words_only, semantic, model)
+    meaning = _meaning(words_only, static, semantic, model)
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
     as_json = as_json or as_jsonl  # for machines either way: no summaries on stderr
     try:
-        with Searcher(index_dir, corpus=corpus, synonyms=synonyms, **meaning) as searcher:
+        with _Progress(enabled=not as_json and _is_terminal(sys.stderr)) as progress, Searcher(
+            index_dir, corpus=corpus, synonyms=synonyms, progress=progress, **meaning
+        ) as searcher:
             if searcher.built is not None and not as_json:
                 _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
             if searcher.corpus is not None and searcher.corpus != config.default_corpus().resolve() and not as_json:
@@ -362,39 +374,40 @@ def serve_command(host: str, port: int, index_dir: Path | None, corpus: Path | N
 @click.option(
     "--semantic",
     is_flag=True,
-    help="Also embed every answer now, so that no `search --semantic` waits for it. "
-    "Needs the semantic extra (docs/ranking-by-meaning.md).",
+    help="Embed the answers with a sentence model, or fail if none is installed (by default "
+    "the installed one embeds them, if any).",
 )
-def index_command(corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool, full: bool, semantic: bool) -> None:
+@click.option(
+    "--model",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Embed the answers with the sentence model in this directory. [default: $FAQSEARCH_MODEL, "
+    "else the sentence extra's all-mpnet-base-v2]",
+)
+@click.option("--static", is_flag=True, help="Keep only the shipped static model's vectors, not a sentence model's. [default: $FAQSEARCH_STATIC]")
+def index_command(
+    corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool, full: bool, semantic: bool, model: Path | None, static: bool
+) -> None:
     """Bring the index up to date with the corpus.
 
     Only files added, changed or removed since the last build are read again (--full:
-    all of them). The current index stays searchable until the new one is complete.
+    all of them). Each answer's meaning is written too: the shipped static model's
+    vectors, and the sentence model's when one is installed (only for answers that
+    lack them). The current index stays searchable until the new one is complete.
     Exit status: 0 built, 1 built but no documents found, 2 bad input.
     """
     from faqindex.building import build  # the indexer (and bs4) load only when building
 
+    chosen = _meaning(False, static, semantic, model)["semantic"]
     show_progress = not quiet and not as_json and sys.stderr.isatty()
-    embedded = None
     try:
         with _Progress(enabled=show_progress) as progress:
-            stats = build(corpus, index_dir, progress=progress, full=full)
-        if semantic:
-            started = time.perf_counter()
-            with Searcher(stats.index_dir, auto_build=False, semantic=True) as searcher, _Progress(
-                enabled=show_progress, label="Embedding", minimum=500
-            ) as progress:
-                embedded = searcher.embed_documents(lambda done, total: progress(done, total, ""))
-            seconds = time.perf_counter() - started
+            stats = build(corpus, index_dir, progress=progress, full=full, model=chosen)
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:
-        found = _stats_dict(stats) | ({"embedded": embedded} if embedded is not None else {})
-        _echo_lines([render.json_text(found)])
+        _echo_lines([render.json_text(_stats_dict(stats))])
     elif not quiet or stats.skipped_files:
         _echo_lines(render.build_lines(stats, verbose=not quiet))
-        if embedded is not None and not quiet:
-            _echo_lines([f"Embedded {embedded} answers for --semantic in {seconds:.1f} s"])
     sys.exit(EXIT_HITS if stats.documents else EXIT_NO_HITS)
 
 
@@ -412,6 +425,7 @@ def eval_command(
     split: str,
     as_json: bool,
     words_only: bool,
+    static: bool,
     semantic: bool,
     model: Path | None,
 ) -> None:
@@ -427,7 +441,7 @@ def eval_command(
     """
     from .evaluate import evaluate, load_collection
 
-    meaning = _meaning(words_only, semantic, model)
+    meaning = _meaning(words_only, static, semantic, model)
     try:
         evaluation = evaluate(
             load_collection(corpus, queries, qrels, split),
@@ -450,11 +464,20 @@ def _stats_dict(stats) -> dict:
         "acronyms": stats.acronyms,
         "unchanged_files": stats.unchanged,
         "removed_files": stats.removed,
+        "model": stats.model or None,
+        "embedded": stats.embedded,
         "files": [
             {"name": f.name, "documents": f.document_count, "skipped": f.skipped, "notes": f.notes}
             for f in stats.files
         ],
     }
+
+
+EMBEDDING_MINIMUM = 8  # answers worth a bar while a sentence model embeds them
+
+
+def _is_terminal(stream: Any) -> bool:
+    return stream is not None and stream.isatty()
 
 
 class _Progress:
@@ -464,7 +487,8 @@ class _Progress:
         """`minimum`: the least total worth a bar (a few files index in a blink)."""
         self.enabled, self.label, self.minimum = enabled, label, minimum
         self.bar: Any = None  # click's progress bar, once there is enough to show
-        self.done = 0
+        self.done = self.total = 0
+        self.embedding = False
 
     def __enter__(self) -> _Progress:
         return self
@@ -474,10 +498,17 @@ class _Progress:
             self.bar.render_finish()
 
     def __call__(self, done: int, total: int, name: str) -> None:
-        if not self.enabled or total < self.minimum:
+        embedding = name == EMBEDDING
+        # A sentence model takes a noticeable time over a few answers; files index in a blink.
+        if not self.enabled or total < (EMBEDDING_MINIMUM if embedding else self.minimum):
             return
+        if self.bar is not None and (self.total != total or self.embedding != embedding):
+            self.bar.render_finish()
+            self.bar, self.done = None, 0
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
+            label = "Embedding" if embedding else self.label
+            self.total, self.embedding = total, embedding
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
             self.bar.render_progress()
         self.bar.update(done - self.done)
         self.done = done

@@ -66,11 +66,17 @@ def results_lines(results: Results, *, color: bool, explain: bool = False, width
         yield _style(f"also searched: {also}", color, dim=True)
     if explain and results.fit is not None and results.hits:
         yield _style(fit_line(results), color, dim=True)
+    if explain and results.hits:
+        yield _style(f"ranked by meaning with: {safe(_model_name(results.ranked_by))}", color, dim=True)
     for hit in results.hits:
         yield ""
         yield from hit_lines(hit, color=color, width=width)
         if explain and hit.explanation is not None:
             yield from explanation_lines(hit, color=color)
+
+
+def _model_name(ranked_by: str) -> str:
+    return {"static": "the shipped static model", "words": "nothing (the words alone)"}.get(ranked_by, f"{ranked_by} (sentence model)")
 
 
 def fit_line(results: Results) -> str:
@@ -181,6 +187,12 @@ def build_lines(stats: BuildStats, *, verbose: bool = True) -> Iterator[str]:
         shown = ", ".join(f"{safe(a)} ({safe(f[0])})" for a, f in list(stats.acronyms.items())[:8])
         more = f" and {len(stats.acronyms) - 8} more (faqsearch acronyms)" if len(stats.acronyms) > 8 else ""
         yield f"Acronyms: {shown}{more}"
+    if stats.model:
+        kept = stats.documents - stats.embedded
+        yield (
+            f"Meaning: {safe(stats.model)} embedded {stats.embedded} answer{'s' if stats.embedded != 1 else ''}"
+            + (f", kept the vectors of {kept}" if kept > 0 else "")
+        )
     yield f"Index: {name(str(stats.index_dir))}"
 
 

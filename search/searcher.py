@@ -18,7 +18,7 @@ from whoosh.query import Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results as WhooshResults
 
-from faqindex import building, config, related, store
+from faqindex import building, config, related, sentence, store
 from faqindex.building import Builder
 from faqindex.errors import (
     FaqsearchError,
@@ -48,8 +48,7 @@ if TYPE_CHECKING:
     from indexer import BuildStats
 
     from .explain import ScorePart
-    from .meaning import StaticMeaning
-    from .semantic import Reranker
+    from .meaning import MeaningRanker
 
 apply_reading_fixes()
 PathLike = str | os.PathLike[str]
@@ -110,8 +109,8 @@ class Results:
     best hit holds too little of what the query asks: `fit` is the share it holds, its words
     weighed by rarity (`search.fit`; None for queries with syntax, which say what to match),
     and `closeness` how close the best hit is in meaning (a cosine; None with the words
-    alone). With `semantic=True` no match is called weak (no threshold of the sentence
-    models was calibrated).
+    alone). `ranked_by` names what ranked by meaning: a sentence model's name, "static"
+    (the shipped static model) or "words" (the words alone).
     """
 
     query: str
@@ -125,6 +124,7 @@ class Results:
     fit: float | None = None
     closeness: float | None = None
     weak: bool = False
+    ranked_by: str = "words"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: {"query", "corrected_query", "total", "hits": [...], ...}."""
@@ -140,6 +140,7 @@ class Results:
             "fit": None if self.fit is None else round(self.fit, 4),
             "closeness": None if self.closeness is None else round(self.closeness, 4),
             "weak_match": self.weak,
+            "ranked_by": self.ranked_by,
         }
 
 
@@ -160,18 +161,21 @@ class Searcher:
     process is building it, or its directory cannot be written) is searched as it is,
     without waiting; `notices` then says so, in sentences for a person. `build` is what
     builds (default: the installed indexer's `build_index`, loaded only when a build is
-    needed; see `faqindex.building`).
+    needed; see `faqindex.building`), and `progress` follows a build as the builder's does.
 
     `synonyms` is a synonyms file (default: `$FAQSEARCH_SYNONYMS`, else the shipped one;
     pass `False` for none); acronyms mined from the corpus are always used. `ranking`
     changes how hits are scored (see `RankingSettings`). A search running longer than
     `time_budget` seconds is stopped with a QueryError, so no pattern can hang a caller.
     Searches rank by meaning as well as by words: the best 100 hits are re-scored by the
-    similarity of the query to each question and answer, with the static model shipped in
-    the package (`search.meaning`), and scores are then on that scale. `meaning=False`
-    ranks by the words alone. `semantic=True` uses a sentence model instead (slower and
-    closer; see `search.semantic`; needs the `semantic` extra, else SemanticUnavailable),
-    and `semantic=DIR` the sentence model in that directory.
+    similarity of the query to each question and answer, and scores are then on that scale.
+    The sentence model ranks when one is installed (the `sentence` extra) or configured
+    (`$FAQSEARCH_MODEL`), else the static model shipped in the package (`search.meaning`);
+    `semantic=False` (or `$FAQSEARCH_STATIC`) always takes the static model, `semantic=True`
+    a sentence model or SemanticUnavailable, `semantic=DIR` the sentence model in that
+    directory (`faqindex.sentence.choose`). `meaning=False` ranks by the words alone. The
+    documents' vectors are made when the index is built; an index without the sentence
+    model's is ranked with the static model, and `notices` says so.
 
     A Searcher is safe to share between threads (a web server's workers, say): searches
     take turns on its open index, which Whoosh's readers need (they share file positions
@@ -189,12 +193,14 @@ class Searcher:
         ranking: RankingSettings = DEFAULT_RANKING,
         time_budget: float = TIME_BUDGET,
         meaning: bool = True,
-        semantic: bool | PathLike = False,
+        semantic: bool | PathLike | None = None,
         build: Builder | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
         self.built: BuildStats | None = None
         self._build_index = build or building.build
+        self._progress = progress
         self.notices: list[str] = []
         self.corpus: Path | None = None  # the corpus searched, when this Searcher checked it
         self.ranking = ranking
@@ -207,17 +213,18 @@ class Searcher:
         self._vocabulary: Vocabulary | None = None
         self._impacts: Impacts | None = None
         self._stamp: tuple[int, int] | None = None
-        self._meaning: StaticMeaning | Reranker | None = None
+        self._meaning: MeaningRanker | None = None
         self._lock = threading.RLock()
-        if semantic:
-            from .semantic import Reranker  # the sentence model: only when asked for
-
-            model = None if semantic is True else semantic
-            self._meaning = Reranker(self.index_dir, ranking.sentence_weight, model)
-        elif meaning:
+        self._model = sentence.choose(semantic)  # a build embeds with it too
+        if meaning:
             from .meaning import StaticMeaning
 
-            self._meaning = StaticMeaning(ranking.meaning_weight)
+            static = StaticMeaning(ranking.meaning_weight)
+            self._meaning = static
+            if self._model is not None:
+                from .semantic import SentenceMeaning  # the sentence model: only when there is one
+
+                self._meaning = SentenceMeaning(self._model, ranking.sentence_weight, static)
         if not auto_build:
             self._open()
             return
@@ -270,7 +277,9 @@ class Searcher:
         return corpus
 
     def _build(self, corpus: Path, full: bool = False, lock_timeout: float = BUILD_WAIT) -> None:
-        self.built = self._build_index(corpus, self.index_dir, full=full, lock_timeout=lock_timeout)
+        self.built = self._build_index(
+            corpus, self.index_dir, full=full, lock_timeout=lock_timeout, model=self._model, progress=self._progress
+        )
 
     def _open(self) -> None:
         generation = store.current_generation(self.index_dir)
@@ -293,11 +302,21 @@ class Searcher:
             except IndexCorruptError:
                 searcher.close()
                 raise
+            notice = getattr(self._meaning, "notice", None)
+            if notice and notice not in self.notices:
+                self.notices.append(notice)
         self.close()
         self._searcher, self._stamp, self._generation = searcher, stamp, generation
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
         self._impacts = Impacts(searcher)
+
+    @property
+    def ranked_by(self) -> str:
+        """What ranks by meaning now: a sentence model's name, "static" or "words"."""
+        with self._lock:
+            self._current()
+            return self._meaning.ranked_by if self._meaning is not None else "words"
 
     @property
     def acronyms(self) -> dict[str, list[str]]:
@@ -356,6 +375,7 @@ class Searcher:
         prepared = self._prepare(query, exact, budget)
         corrected = prepared.searched if prepared.corrections else None
         results = Results(query, 0, [], corrected, prepared.corrections, prepared.expansions, missing=prepared.missing)
+        results.ranked_by = self._meaning.ranked_by if self._meaning is not None else "words"
         if is_empty(prepared.query):
             return results
         # A few more than asked for, so that folding duplicates still fills the page, and
@@ -417,21 +437,30 @@ class Searcher:
                 if self._meaning is None:
                     results.weak = weak(results.fit)
                 else:
-                    results.closeness = self._meaning.closeness(prepared.searched, hit.fields())
+                    results.closeness = self._meaning.closeness(prepared.searched, hit.docnum, hit.fields())
                     results.weak = self._meaning.weak(results.fit, results.closeness)
             results.hits.append(entry)
         return folded
 
     def embed_documents(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Embed every document now, so that no search with `semantic=True` waits for it.
+        """Add the sentence model's vectors to the open index, where it lacks them (an index
+        built before the model was installed); `faqsearch index` does the same.
 
-        Returns how many were embedded (those embedded before are kept, not counted);
-        `progress(done, total)` is called as it goes. Needs `Searcher(semantic=True)`.
+        Returns how many documents were embedded: 0 when every one has its vector, and with
+        the static model or the words alone, whose vectors every build writes.
+        `progress(done, total)` is called as it goes.
         """
-        if self._meaning is None:
-            raise ValueError("embed_documents needs Searcher(semantic=True)")
+        from .semantic import SentenceMeaning
+
         with self._lock:
-            return self._meaning.embed_all((fields for _, fields in self._current().reader().iter_docs()), progress)
+            searcher = self._current()
+            if not isinstance(self._meaning, SentenceMeaning):
+                return 0
+            missing = self._meaning.notice
+            embedded = self._meaning.embed(self._generation, searcher.reader(), progress)
+            if missing in self.notices and self._meaning.notice is None:
+                self.notices.remove(missing)
+            return embedded
 
     def _collect(self, searcher, query: Query, depth: int, budget: Budget) -> tuple[Any, list[WhooshHit], int | None]:
         """Whoosh's results for the best `depth` documents and all tied with the last of them,

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from faqindex import config, store
+from faqindex import config, sentence, store
 from faqindex.errors import IndexMissingError
 
 from .synonyms import read_synonyms
@@ -22,7 +22,9 @@ class IndexStatus:
 
     `stale` is True when the corpus changed since the build (None when the corpus is gone);
     `built_at` is the time the generation was written (UTC, ISO 8601); `synonyms` the file
-    searches read and `synonym_rules` how many groups it holds.
+    searches read and `synonym_rules` how many groups it holds. `meaning` says what ranks by
+    meaning; `model` is the sentence model's name ("" without one) and `model_vectors`
+    whether the index holds its vectors (searches rank with the static model until it does).
     """
 
     index_dir: str
@@ -38,6 +40,8 @@ class IndexStatus:
     synonyms: str | None
     synonym_rules: int
     meaning: str = MEANING_MODEL
+    model: str = ""
+    model_vectors: bool = False
     acronyms: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,4 +79,23 @@ def index_status(index_dir: str | os.PathLike[str] | None = None, synonyms: str 
         synonyms=str(synonyms_file),
         synonym_rules=len(read_synonyms(synonyms_file)),
         acronyms=manifest.acronyms,
+        **_meaning(generation, manifest.documents),
     )
+
+
+def _meaning(generation: Path, documents: int) -> dict[str, Any]:
+    """What ranks by meaning in a default search of this generation."""
+    choice = sentence.choose()
+    if choice is None:
+        return {}
+    from faqindex.encoder import Encoder
+
+    identity = Encoder(choice.directory).identity
+    held = (generation / sentence.vectors_file(identity)).is_file()
+    where = f"{choice.name} sentence model ({choice.directory})"
+    if held:
+        return {"meaning": f"{where}, vectors of {documents} documents", "model": choice.name, "model_vectors": True}
+    return {
+        "meaning": f"{MEANING_MODEL}: the index holds no vectors of the {where} yet (`faqsearch index` adds them)",
+        "model": choice.name,
+    }

