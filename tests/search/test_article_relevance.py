@@ -3,15 +3,15 @@
 The queries and graded judgments live in benchmarks/article/ (written before any tuning).
 The thresholds guard against regressions: they sit a little below what the engine reaches
 today (benchmarks/RESULTS.md: dev P@1 0.76, nDCG@10 0.75, lower since 33 whole questions in
-a patient's words joined it; test P@1 0.88, nDCG@10 0.85). The project's target (P@1 0.9
-and nDCG@10 0.93 on the test split) is reached with ranking by meaning and the larger
-model, all-mpnet-base-v2: the last test checks it where that model is at hand
-($FAQSEARCH_TEST_LARGE_MODEL names its directory; it is not installed by CI: 438 MB).
+a patient's words joined it; test P@1 0.88, nDCG@10 0.85). With the sentence extra
+installed (all-mpnet-base-v2), the sentence model's own floors are checked too, and the
+weak-match judgement on the questions the article does not answer (the test split is
+reported in RESULTS.md; these floors guard it a little below).
 """
 
 from __future__ import annotations
 
-import os
+import json
 from pathlib import Path
 
 import pytest
@@ -30,16 +30,50 @@ def evaluation(request, tmp_path_factory):
     return evaluate(collection, tmp_path_factory.mktemp("index"))
 
 
-LARGE_MODEL = os.environ.get("FAQSEARCH_TEST_LARGE_MODEL")
+@pytest.fixture(scope="module")
+def sentence_evaluations(tmp_path_factory):
+    """The dev and test splits ranked as installed with the sentence extra (one index)."""
+    from faqindex import sentence
+
+    if sentence.packaged_parts() is None:
+        pytest.skip("the sentence extra is not installed")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("FAQSEARCH_STATIC", raising=False)
+        index = tmp_path_factory.mktemp("sentence-index")
+        found = {}
+        for split in ("dev", "test"):
+            collection = load_collection(ARTICLES, JUDGED / "queries.jsonl", JUDGED / "qrels", split)
+            found[split] = evaluate(collection, index)
+        with Searcher(index, auto_build=False) as searcher:
+            assert searcher.ranked_by == sentence.PACKAGED_NAME
+            queries = [json.loads(line) for line in (JUDGED / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
+            flagged = {
+                q["_id"]: searcher.results(q["text"], limit=1, highlight=False).weak
+                for q in queries
+            }
+    return found, flagged
 
 
-@pytest.mark.skipif(not LARGE_MODEL, reason="$FAQSEARCH_TEST_LARGE_MODEL is not set")
-def test_the_larger_model_meets_the_target(tmp_path, monkeypatch):
-    monkeypatch.setenv("FAQSEARCH_MODEL", str(LARGE_MODEL))
-    collection = load_collection(ARTICLES, JUDGED / "queries.jsonl", JUDGED / "qrels", "test")
-    evaluation = evaluate(collection, tmp_path / "index", searcher_factory=lambda ix, corpus: Searcher(ix, corpus=corpus, semantic=True))
-    assert evaluation.measures["P@1"] >= 0.9
-    assert evaluation.measures["nDCG@10"] >= 0.93
+SENTENCE_FLOOR = {"nDCG@10": 0.94, "P@1": 0.9}
+
+
+def test_the_sentence_model_ranks_whole_questions_first(sentence_evaluations):
+    found, _ = sentence_evaluations
+    test = found["test"]
+    for measure, floor in SENTENCE_FLOOR.items():
+        assert test.measures[measure] >= floor, measure
+    assert test.by_category["question"]["P@1"] >= 0.85
+    assert found["test"].measures["nDCG@10"] > 0.9 and found["dev"].measures["nDCG@10"] > 0.85
+
+
+def test_the_sentence_model_says_when_no_answer_fits(sentence_evaluations):
+    _, flagged = sentence_evaluations
+    queries = [json.loads(line) for line in (JUDGED / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    for split in ("dev", "test"):
+        unanswerable = [flagged[q["_id"]] for q in queries if q["split"] == split and q["category"] == "unanswerable"]
+        answerable = [flagged[q["_id"]] for q in queries if q["split"] == split and q["category"] != "unanswerable"]
+        assert sum(unanswerable) / len(unanswerable) >= 0.6, split
+        assert sum(answerable) / len(answerable) <= 0.05, split
 
 
 def test_every_judged_document_exists():
