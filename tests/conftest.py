@@ -20,10 +20,15 @@ from indexer import build_index
 SEED = ARTICLES / "iron-deposits-in-the-brain-ms.txt"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def models_dir(tmp_path_factory) -> Path:
-    """Where the sentence extra's model is unpacked for the tests: once a session."""
-    return tmp_path_factory.mktemp("models")
+    """Where the sentence extra's model is unpacked for the tests (once a session), and the
+    static model for the fixtures of a whole module or session too (`isolated_env`)."""
+    found = tmp_path_factory.mktemp("models")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FAQSEARCH_MODELS", str(found))
+        patch.setenv("FAQSEARCH_STATIC", "1")
+        yield found
 
 
 @pytest.fixture(autouse=True)

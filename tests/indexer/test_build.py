@@ -182,9 +182,9 @@ def test_an_index_missing_documents_never_goes_live(write_corpus, tmp_path, monk
 
     real_finish = build._finish
 
-    def losing(building, manifest, previous):
+    def losing(building, manifest, previous, meaning):
         manifest.documents += 1
-        return real_finish(building, manifest, previous)
+        return real_finish(building, manifest, previous, meaning)
 
     monkeypatch.setattr(build, "_finish", losing)
     with pytest.raises(FaqsearchError, match="holds 4 documents instead of 5; the previous index is kept"):
