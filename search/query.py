@@ -53,6 +53,7 @@ MAX_QUERY_CHARS = 2000
 # "word~N" looks at most this many edits away, as Lucene does: further, one word matches much
 # of the vocabulary, and finding those words costs more than any search may take.
 MAX_EDITS = 2
+MAX_FUZZY_CHARACTERS = 40  # of a fuzzy term: longer than any word, and each costs its length in every comparison
 MAX_EXPANSIONS = 50  # words one fuzzy term stands for at most, the closest first (Lucene's default)
 ANALYZED = 4096  # written words whose terms a builder keeps
 _ANY = "text"  # the pseudo-field of words typed without a field name
@@ -285,7 +286,9 @@ class _Corrector:
         At most MAX_EDITS edits and the MAX_EXPANSIONS closest words.
         """
         assert self.vocabulary is not None
-        found = self.vocabulary.within(fuzzy.text, min(fuzzy.maxdist, MAX_EDITS), fuzzy.prefixlength)
+        if len(fuzzy.text) > MAX_FUZZY_CHARACTERS:
+            raise QueryError(f"a fuzzy term (word~) may have at most {MAX_FUZZY_CHARACTERS} characters")
+        found = self.vocabulary.within(fuzzy.text, min(fuzzy.maxdist, MAX_EDITS), fuzzy.prefixlength, self.budget)
         typed = fuzzy.text.lower()
         closest = sorted(found, key=lambda word: (edit_distance(typed, word), word))[:MAX_EXPANSIONS]
         stems = {t for word in closest for t in self.builder.analyze(word)}

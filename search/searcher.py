@@ -312,6 +312,11 @@ class Searcher:
         self._impacts = Impacts(searcher)
 
     @property
+    def meaning(self) -> MeaningRanker | None:
+        """The ranker by meaning (`search.meaning.MeaningRanker`), None with the words alone."""
+        return self._meaning
+
+    @property
     def ranked_by(self) -> str:
         """What ranks by meaning now: a sentence model's name, "static" or "words"."""
         with self._lock:

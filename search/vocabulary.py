@@ -24,6 +24,7 @@ from faqindex.schema import SPELLING_FIELDS
 from faqindex.statistics import UNKNOWN, Statistics
 
 from . import english
+from .budget import UNLIMITED, Budget
 from .impacts import leaf_key
 
 MIN_LENGTH = 4  # shorter words are too often acronyms or meant as typed
@@ -129,13 +130,24 @@ class Vocabulary:
             if abs(len(other) - len(word)) <= maxdist and edit_distance(word, other, swaps=False, bound=maxdist) <= maxdist
         ]
 
-    def within(self, word: str, maxdist: int, prefix: int = 0) -> set[str]:
-        """Words of the index within `maxdist` edits of `word` (for "word~N" queries)."""
+    def within(self, word: str, maxdist: int, prefix: int = 0, budget: Budget = UNLIMITED) -> set[str]:
+        """Words of the index within `maxdist` edits (a swap of neighbours is one) of `word`,
+        sharing its first `prefix` letters (for "word~N" queries). The word list is read
+        once, words of another length skipped unread and the time budget checked as it
+        goes: Whoosh's `terms_within` builds an automaton that grows with the word (minutes
+        for a long one) and never looks at the clock."""
+        typed = word.lower()
+        start = typed[:prefix].encode("utf-8")
         found: set[str] = set()
         for field, spelling in self._spelling:
-            found.update(
-                w for w in self.reader.terms_within(spelling, word.lower(), maxdist, prefix=prefix) if self.documents(field, stem(w)) > 0
-            )
+            for n, term in enumerate(self.reader.expand_prefix(spelling, start)):
+                if not n % 512:
+                    budget.check()
+                text = term.decode("utf-8")
+                if abs(len(text) - len(typed)) > maxdist:
+                    continue
+                if edit_distance(typed, text, bound=maxdist) <= maxdist and self.documents(field, stem(text)) > 0:
+                    found.add(text)
         return found
 
 

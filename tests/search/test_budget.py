@@ -92,3 +92,35 @@ def test_highlighting_reads_only_the_opening_of_a_huge_answer(write_corpus, tmp_
         hit = s.search("ferritin")[0]
     assert "<mark>" not in "".join(hit.highlights)  # the match lies beyond what is read
     assert hit.highlights[0].startswith("Nothing to see here.")
+
+
+def test_the_budget_is_checked_while_a_fuzzy_term_reads_the_word_list(write_corpus, tmp_path, monkeypatch):
+    # Whoosh's terms_within never looks at the clock: a long fuzzy term over a large
+    # vocabulary ran for a minute. Here each comparison moves the clock a second.
+    words = ["".join(p) for p in itertools.islice(itertools.product(string.ascii_lowercase, repeat=6), 3000)]
+    root = write_corpus({"w.txt": "What are these words?\n\n" + " ".join(words) + ".\n"})
+    with Searcher(tmp_path / "ix", corpus=root, time_budget=5.0) as s:
+        assert s.prepare("aaaaab~1")  # within the budget, it answers
+        clock = FakeClock()
+        monkeypatch.setattr(budget, "monotonic", clock)
+        original = vocabulary.edit_distance
+
+        def slow(*args, **kwargs):
+            clock.now += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(vocabulary, "edit_distance", slow)
+        with pytest.raises(budget.SearchTimeout):
+            s.search("aaaaab~2")
+
+
+def test_a_long_fuzzy_term_is_refused_in_one_line(write_corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from search import cli
+
+    root = write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n"})
+    Searcher(tmp_path / "ix", corpus=root).close()
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(root), "q" * 200 + "~2"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 2  # the corpus searched, then the error
+    assert f"at most {query.MAX_FUZZY_CHARACTERS} characters" in result.stderr
