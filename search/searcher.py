@@ -198,6 +198,8 @@ class Searcher:
         progress: Callable[[int, int, str], None] | None = None,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
+        self._settings = {"synonyms": synonyms, "ranking": ranking, "time_budget": time_budget, "meaning": meaning}
+        self._count = 0
         self.built: BuildStats | None = None
         self._build_index = build or building.build
         self._progress = progress
@@ -307,6 +309,7 @@ class Searcher:
                 self.notices.append(notice)
         self.close()
         self._searcher, self._stamp, self._generation = searcher, stamp, generation
+        self._count = searcher.doc_count()
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
         self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
         self._impacts = Impacts(searcher)
@@ -540,9 +543,19 @@ class Searcher:
 
     @property
     def document_count(self) -> int:
-        """How many documents the index holds."""
-        with self._lock:
-            return self._current().doc_count()
+        """How many documents the index holds (never waiting for a search: while one runs,
+        the count it last saw)."""
+        if self._lock.acquire(blocking=False):
+            try:
+                self._count = self._current().doc_count()
+            finally:
+                self._lock.release()
+        return self._count
+
+    def replica(self) -> Searcher:
+        """Another Searcher of the same index with the same settings (it builds nothing):
+        searches of one Searcher take turns, so a server keeps several."""
+        return Searcher(self.index_dir, auto_build=False, semantic=self._model or False, build=self._build_index, **self._settings)
 
 
 @dataclass

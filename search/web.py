@@ -1,7 +1,9 @@
 """`faqsearch serve`: the JSON API and the search page, as a Starlette application.
 
-Read-only: every route only searches or reads the index through one shared `Searcher`
-(thread-safe, and it switches to an index another process rebuilt between two searches).
+Read-only: every route only searches or reads the index through a pool of `Searcher`s
+of the same index (each switches to an index another process rebuilt between two
+searches), so that several searches run at once and a slow one holds up only itself;
+`/healthz` never waits for a search, and a search past its time budget answers 503.
 No response carries a file system path or a traceback; document text is always escaped
 (by `page.py` on the server, with text nodes in the browser), and every response forbids
 scripts and styles from anywhere but this server (Content-Security-Policy).
@@ -11,7 +13,11 @@ Needs the `serve` extra (Starlette, uvicorn; docs/serving.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +32,13 @@ from starlette.staticfiles import StaticFiles
 from faqindex.errors import FaqsearchError, QueryError
 
 from . import page
+from .budget import SearchTimeout
 from .searcher import Searcher
 
 MAX_QUERY = 500  # characters: longer than any question a person types
 MAX_LIMIT = 50
+MAX_SEARCHERS = 4  # searches at once, at most: Python work, so more than the cores only queue
+BUSY_WAIT = 10.0  # seconds a request waits for a free Searcher before a 503
 STATIC = Path(__file__).resolve().parent / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -47,8 +56,55 @@ class BadRequest(Exception):
     """A request faqsearch cannot answer as asked: a 400 with a one-line message."""
 
 
-def create_app(searcher: Searcher) -> Starlette:
-    """The application serving `searcher`'s index (the caller keeps and closes the Searcher)."""
+class Busy(Exception):
+    """Every Searcher stayed busy for BUSY_WAIT seconds: a 503."""
+
+
+class SearcherPool:
+    """`first` and up to `size` - 1 replicas of it (made when needed), each lent to one
+    request at a time; the replicas are closed with the pool, `first` by its owner."""
+
+    def __init__(self, first: Searcher, size: int) -> None:
+        self.first, self.size = first, max(1, size)
+        self._free: queue.LifoQueue[Searcher] = queue.LifoQueue()
+        self._free.put(first)
+        self._made = [first]
+        self._growing = threading.Lock()
+
+    @contextmanager
+    def borrow(self) -> Iterator[Searcher]:
+        """A Searcher no other request is using, or Busy."""
+        try:
+            searcher = self._free.get_nowait()
+        except queue.Empty:
+            searcher = self._grow()
+        try:
+            yield searcher
+        finally:
+            self._free.put(searcher)
+
+    def _grow(self) -> Searcher:
+        with self._growing:
+            if len(self._made) < self.size:
+                self._made.append(self.first.replica())
+                return self._made[-1]
+        try:
+            return self._free.get(timeout=BUSY_WAIT)
+        except queue.Empty:
+            raise Busy("every search slot is busy: try again") from None
+
+    def close(self) -> None:
+        """Close the replicas (not `first`: its owner does)."""
+        for searcher in self._made[1:]:
+            searcher.close()
+
+
+def create_app(searcher: Searcher, searchers: int | None = None) -> Starlette:
+    """The application serving `searcher`'s index (the caller keeps and closes the Searcher).
+
+    `searchers`: how many searches may run at once (default: the cores, at most
+    MAX_SEARCHERS); the others are replicas of `searcher`, made when first needed."""
+    pool = SearcherPool(searcher, searchers or min(os.cpu_count() or 1, MAX_SEARCHERS))
 
     def query_and_limit(request: Request) -> tuple[str, int]:
         query = request.query_params.get("q", "").strip()
@@ -72,7 +128,8 @@ def create_app(searcher: Searcher) -> Starlette:
         query, limit = query_and_limit(request)
         if not query:
             raise BadRequest("the query is empty: pass ?q=words")
-        return JSONResponse(searcher.results(query, limit=limit).to_dict())
+        with pool.borrow() as lent:
+            return JSONResponse(lent.results(query, limit=limit).to_dict())
 
     def api_document(request: Request) -> Response:
         """
@@ -83,7 +140,8 @@ def create_app(searcher: Searcher) -> Starlette:
           200: {description: "id, question, alternates, answer, source, url, related, ..."}
           404: {description: "{error}: no such document"}
         """
-        document = searcher.document(request.path_params["id"])
+        with pool.borrow() as lent:
+            document = lent.document(request.path_params["id"])
         if document is None:
             return JSONResponse({"error": "no document with this id"}, status_code=404)
         return JSONResponse(document.to_dict())
@@ -115,13 +173,17 @@ def create_app(searcher: Searcher) -> Starlette:
         if not query:
             return HTMLResponse(page.search_page("", None))
         try:
-            results = searcher.results(query, limit=limit)
+            with pool.borrow() as lent:
+                results = lent.results(query, limit=limit)
+        except (SearchTimeout, Busy) as exc:
+            return HTMLResponse(page.search_page(query, None, error=str(exc)), status_code=503)
         except QueryError as exc:
             return HTMLResponse(page.search_page(query, None, error=str(exc)), status_code=400)
         return HTMLResponse(page.search_page(query, results))
 
     def document_page(request: Request) -> Response:
-        document = searcher.document(request.path_params["id"])
+        with pool.borrow() as lent:
+            document = lent.document(request.path_params["id"])
         if document is None:
             return HTMLResponse(page.missing_page(), status_code=404)
         return HTMLResponse(page.document_page(document))
@@ -132,6 +194,9 @@ def create_app(searcher: Searcher) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         return JSONResponse({"error": _one_line(exc.detail)}, status_code=exc.status_code)
+
+    async def too_slow(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"error": _one_line(str(exc))}, status_code=503)
 
     async def unavailable(request: Request, exc: Exception) -> Response:
         # Not the message: it names the index's directory.
@@ -155,13 +220,29 @@ def create_app(searcher: Searcher) -> Starlette:
         exception_handlers={
             BadRequest: bad_request,
             QueryError: bad_request,
+            SearchTimeout: too_slow,
+            Busy: too_slow,
             FaqsearchError: unavailable,
             HTTPException: http_error,
             500: server_error,
         },
+        lifespan=_closing(pool),
     )
     app.add_middleware(_SecurityHeaders)
     return app
+
+
+def _closing(pool: SearcherPool) -> Callable[[Any], Any]:
+    """The application's lifespan: the pool's replicas are closed when it stops."""
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        try:
+            yield
+        finally:
+            pool.close()
+
+    return lifespan
 
 
 def public_status(searcher: Searcher) -> dict[str, Any]:

@@ -137,3 +137,56 @@ def test_the_server_follows_a_rebuild_by_another_process(served, tmp_path):
     build_index(corpus, tmp_path / "ix")
     hits = client.get("/api/search", params={"q": "hemoglobin"}).json()["hits"]
     assert [hit["question"] for hit in hits] == ["What is hemoglobin?"]
+
+
+def _while_a_search_runs(client, monkeypatch, request) -> object:
+    """What `request()` gives while a search for "slow" is under way in another request; a
+    request that waited for it would hang, so it runs in a thread, checked after a while."""
+    import threading
+
+    started, release, answer = threading.Event(), threading.Event(), []
+    original = Searcher.results
+
+    def results(self, query, *args, **kwargs):
+        if query == "slow":
+            started.set()
+            release.wait(60)
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(Searcher, "results", results)
+    slow = threading.Thread(target=lambda: client.get("/api/search", params={"q": "slow"}))
+    slow.start()
+    assert started.wait(60)
+    asker = threading.Thread(target=lambda: answer.append(request()))
+    asker.start()
+    asker.join(60)
+    release.set()
+    slow.join(60)
+    assert answer, "the request waited for the search"
+    return answer[0]
+
+
+def test_health_checks_never_wait_for_a_search(write_corpus, tmp_path, monkeypatch):
+    corpus = write_corpus({"a.txt": ARTICLE})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher, TestClient(create_app(searcher, searchers=1)) as client:
+        response = _while_a_search_runs(client, monkeypatch, lambda: client.get("/healthz"))
+    assert response.status_code == 200 and response.json() == {"ok": True, "documents": 3}
+
+
+def test_searches_run_beside_a_slow_one(write_corpus, tmp_path, monkeypatch):
+    corpus = write_corpus({"a.txt": ARTICLE})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher, TestClient(create_app(searcher, searchers=2)) as client:
+        response = _while_a_search_runs(client, monkeypatch, lambda: client.get("/api/search", params={"q": "ferritin"}))
+    assert response.status_code == 200 and response.json()["hits"][0]["question"] == "What is ferritin?"
+def test_a_search_past_its_budget_answers_503(served, monkeypatch):
+    from search.budget import SearchTimeout
+
+    client, searcher, _ = served
+
+    def too_slow(*args, **kwargs):
+        raise SearchTimeout("the search took longer than 5 s: use more specific words")
+
+    monkeypatch.setattr(Searcher, "results", too_slow)
+    response = client.get("/api/search", params={"q": "ferritin"})
+    assert response.status_code == 503 and "longer than 5 s" in response.json()["error"]
+    assert client.get("/", params={"q": "ferritin"}).status_code == 503
