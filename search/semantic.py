@@ -58,6 +58,7 @@ class SentenceMeaning:
         self._fallback = fallback
         self._vectors: Any = None
         self._queries: dict[str, Any] = {}
+        self._last: tuple[str, Any] = ("", None)  # one search asks for its query's vector twice (rank, weak match)
         self.notice: str | None = None
 
     @property
@@ -81,11 +82,14 @@ class SentenceMeaning:
 
     def query_vector(self, query: str) -> Any:
         """The query's unit vector in the model's space (the model runs once per query text)."""
+        if self._last[0] == query and self._last[1] is not None:
+            return self._last[1]
         found = self._queries.get(query)
         if found is None:
             found = self.encoder.encode([query])[0]
             if self.remember:
                 bounded(self._queries, self.remember)[query] = found
+        self._last = (query, found)
         return found
 
     def rerank(self, query: str, ranked: Ranked) -> tuple[Ranked, dict[int, float], float]:
