@@ -92,7 +92,7 @@ def _meaning(generation: Path, documents: int) -> dict[str, Any]:
 
     identity = Encoder(choice.directory).identity
     held = (generation / sentence.vectors_file(identity)).is_file()
-    where = f"{choice.name} sentence model ({choice.directory})"
+    where = f"{choice.name} sentence model"
     if held:
         return {"meaning": f"{where}, vectors of {documents} documents", "model": choice.name, "model_vectors": True}
     return {
