@@ -333,9 +333,18 @@ def show_command(doc_id: str, as_json: bool, related: int, index_dir: Path | Non
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(min=1, max=65535), help="Port to listen on.")
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    envvar="FAQSEARCH_ALLOWED_HOSTS",
+    help="Also answer requests for this Host name when listening on loopback (which answers "
+    "only to localhost, 127.0.0.1 and ::1, against DNS rebinding); repeatable. "
+    "[default: $FAQSEARCH_ALLOWED_HOSTS, space-separated]",
+)
 @_index_option
 @_searched_corpus_option
-def serve_command(host: str, port: int, index_dir: Path | None, corpus: Path | None) -> None:
+def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], index_dir: Path | None, corpus: Path | None) -> None:
     """Serve the search page and a JSON API over HTTP (read-only).
 
     \b
@@ -352,7 +361,7 @@ def serve_command(host: str, port: int, index_dir: Path | None, corpus: Path | N
         from .web import create_app
     except ImportError:
         _fail("faqsearch serve needs the serve extra: pip install '.[serve]' (from a clone) or 'faqsearch[serve]'")
-    from .serving import check_address
+    from .serving import allowed_hosts, check_address
 
     try:
         check_address(host, port)
@@ -360,7 +369,8 @@ def serve_command(host: str, port: int, index_dir: Path | None, corpus: Path | N
             if searcher.built is not None:
                 _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
             _echo_lines(render.serving_lines(host, port, searcher.document_count), err=True)
-            uvicorn.run(create_app(searcher), host=host, port=port, log_level="warning")
+            app = create_app(searcher, hosts=allowed_hosts(host, allow_hosts))
+            uvicorn.run(app, host=host, port=port, log_level="warning")
     except FaqsearchError as exc:
         _fail(str(exc))
 

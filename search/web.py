@@ -34,6 +34,7 @@ from faqindex.errors import FaqsearchError, QueryError
 from . import page
 from .budget import SearchTimeout
 from .searcher import Searcher
+from .serving import host_name
 
 MAX_QUERY = 500  # characters: longer than any question a person types
 MAX_LIMIT = 50
@@ -99,11 +100,13 @@ class SearcherPool:
             searcher.close()
 
 
-def create_app(searcher: Searcher, searchers: int | None = None) -> Starlette:
+def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[str, ...] | None = None) -> Starlette:
     """The application serving `searcher`'s index (the caller keeps and closes the Searcher).
 
     `searchers`: how many searches may run at once (default: the cores, at most
-    MAX_SEARCHERS); the others are replicas of `searcher`, made when first needed."""
+    MAX_SEARCHERS); the others are replicas of `searcher`, made when first needed.
+    `hosts`: the Host header names answered (others get 421); None: any
+    (`search.serving.allowed_hosts` says which for an address)."""
     pool = SearcherPool(searcher, searchers or min(os.cpu_count() or 1, MAX_SEARCHERS))
 
     def query_and_limit(request: Request) -> tuple[str, int]:
@@ -111,7 +114,8 @@ def create_app(searcher: Searcher, searchers: int | None = None) -> Starlette:
         if len(query) > MAX_QUERY:
             raise BadRequest(f"the query is longer than {MAX_QUERY} characters")
         raw = request.query_params.get("limit", "10")
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        # ASCII digits only, and few: str.isdigit() takes "²" and "٣", which int() refuses or reads.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_LIMIT:
             raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}")
         return query, int(raw)
 
@@ -229,6 +233,8 @@ def create_app(searcher: Searcher, searchers: int | None = None) -> Starlette:
         lifespan=_closing(pool),
     )
     app.add_middleware(_SecurityHeaders)
+    if hosts is not None:
+        app.add_middleware(_KnownHosts, hosts=hosts)
     return app
 
 
@@ -264,6 +270,22 @@ def public_status(searcher: Searcher) -> dict[str, Any]:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+class _KnownHosts:
+    """Answers 421 to a request whose Host header is not one of `hosts`."""
+
+    def __init__(self, app: Callable[..., Any], hosts: tuple[str, ...]) -> None:
+        self.app, self.hosts = app, {h.lower() for h in hosts}
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] == "http":
+            header = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+            if host_name(header) not in self.hosts:
+                response = JSONResponse({"error": "this server answers only to the names it was started for"}, status_code=421)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class _SecurityHeaders:

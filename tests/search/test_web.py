@@ -55,6 +55,10 @@ def test_the_search_api_returns_what_search_json_prints(served):
         ({"q": "iron", "limit": "0"}, "limit"),
         ({"q": "iron", "limit": str(MAX_LIMIT + 1)}, "limit"),
         ({"q": "iron", "limit": "ten"}, "limit"),
+        ({"q": "iron", "limit": "\u00b2"}, "limit"),  # a superscript 2: isdigit() says yes
+        ({"q": "iron", "limit": "\u0663"}, "limit"),  # an Arabic-Indic 3: int() reads it
+        ({"q": "iron", "limit": "\uff13"}, "limit"),  # a fullwidth 3
+        ({"q": "iron", "limit": "9" * 5000}, "limit"),
         ({"q": "*"}, "matches everything"),
     ],
 )
@@ -190,3 +194,29 @@ def test_a_search_past_its_budget_answers_503(served, monkeypatch):
     response = client.get("/api/search", params={"q": "ferritin"})
     assert response.status_code == 503 and "longer than 5 s" in response.json()["error"]
     assert client.get("/", params={"q": "ferritin"}).status_code == 503
+
+
+@pytest.mark.parametrize(
+    "host, answered",
+    [("127.0.0.1:8000", True), ("localhost", True), ("[::1]:8000", True), ("LOCALHOST:80", True),
+     ("rebind.attacker.example", False), ("rebind.attacker.example:8000", False), ("", False), ("127.0.0.1.nip.io", False)],
+)
+def test_a_loopback_server_answers_only_loopback_names(write_corpus, tmp_path, host, answered):
+    from search.serving import allowed_hosts
+
+    corpus = write_corpus({"a.txt": ARTICLE})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher:
+        app = create_app(searcher, hosts=allowed_hosts("127.0.0.1"))
+        with TestClient(app) as client:
+            response = client.get("/api/search", params={"q": "ferritin"}, headers={"host": host})
+    assert (response.status_code == 200) == answered
+    if not answered:
+        assert response.status_code == 421 and "error" in response.json()
+
+
+def test_the_names_a_server_answers_to():
+    from search.serving import allowed_hosts
+
+    assert allowed_hosts("0.0.0.0") is None and allowed_hosts("192.0.2.7") is None  # exposed on purpose
+    assert "faq.internal" in allowed_hosts("127.0.0.1", ("faq.internal",))
+    assert allowed_hosts("::1") == ("localhost", "127.0.0.1", "::1")
