@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from pathlib import Path
 
 FILE = "related.json"
@@ -26,12 +27,23 @@ def write(generation: Path, related: Related) -> None:
 
 
 @functools.lru_cache(maxsize=8)  # a generation never changes once written: read it once
-def read(generation: Path) -> tuple[int, Related] | None:
+def read(generation: Path, documents: int) -> tuple[int, Related] | None:
     """(how many were kept per document, the table), or None when the generation has none
-    (a large corpus) or it cannot be read (then they are computed when shown)."""
+    (a large corpus) or it cannot be read (then they are computed when shown). Entries that
+    name no document of the generation's `documents` (a damaged or edited file) are left out."""
     try:
         data = json.loads((generation / FILE).read_text(encoding="utf-8"))
-        table = {int(d): [(int(o), float(s)) for o, s in found] for d, found in data["related"].items()}
-        return int(data["per_document"]), table
-    except (OSError, ValueError, KeyError, TypeError):
+        kept = data["per_document"]
+        if type(kept) is not int or not 0 < kept <= 1000:
+            return None
+        table: Related = {}
+        for key, found in data["related"].items():
+            docnum = int(key)
+            if 0 <= docnum < documents and isinstance(found, list):
+                table[docnum] = [
+                    (int(o), float(s)) for o, s in found
+                    if type(o) is int and 0 <= o < documents and o != docnum and isinstance(s, (int, float)) and math.isfinite(s)
+                ]
+        return kept, table
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None

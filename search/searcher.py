@@ -520,7 +520,7 @@ class Searcher:
         """The related questions the index holds for this document, or, when it holds none
         (a large corpus) or fewer than asked for, those a search for its question ranks first
         (by words, and meaning when on), then the documents nearest in meaning."""
-        held = related.read(self._generation)
+        held = related.read(self._generation, self._current().doc_count_all())
         if held and count <= held[0]:
             searcher = self._current()
             found = []

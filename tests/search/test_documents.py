@@ -107,3 +107,31 @@ def test_a_large_corpus_gets_its_related_questions_when_shown(corpus, tmp_path, 
         ferritin = next(d for d in searcher.documents() if d.question == "What is ferritin?")
         shown = searcher.document(ferritin.id)
         assert shown is not None and shown.related[0].question == "What does a ferritin test measure?"
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        '{"per_document":5,"related":{"0":[[99999,1.0]]}}',
+        '{"per_document":5,"related":{"0":[[-1,1.0]]}}',
+        '{"per_document":5,"related":{"0":[[0,1.0]]}}',
+        '{"per_document":5,"related":{"0":[[1,"x"]]}}',
+        "-1",
+        "1e308",
+        '{"per_document":true,"related":{}}',
+        '{"per_document":5,"related":{"0":[[1,NaN]]}}',
+        '{"per_document":5,"related":[]}',
+    ],
+)
+def test_a_damaged_related_file_never_breaks_a_document(write_corpus, tmp_path, damaged):
+    from faqindex import related, store
+
+    index = tmp_path / "ix"
+    build_index(write_corpus({"first.txt": FIRST}), index)
+    (store.current_generation(index) / related.FILE).write_text(damaged, encoding="utf-8")
+    related.read.cache_clear()
+    with Searcher(index, auto_build=False) as searcher:
+        for doc in searcher.documents():
+            shown = searcher.document(doc.id)
+            ids = {d.id for d in searcher.documents()}
+            assert shown is not None and all(r.id in ids and r.id != doc.id for r in shown.related)
