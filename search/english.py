@@ -34,6 +34,11 @@ def is_word(word: str) -> bool:
     return b"\n" + lowered.encode("ascii") + b"\n" in _words()
 
 
+FORM_ENDINGS = frozenset(
+    ("", "s", "es", "d", "ed", "ing", "r", "er", "st", "est", "n", "en", "ly", "ness", "ment", "ity", "al", "ic", "ise", "ize")
+)
+
+
 def related(word: str, other: str) -> bool:
     """Are the two another form of one word ("smaller" and "small", "worse" and "worsen")?
 
@@ -41,4 +46,7 @@ def related(word: str, other: str) -> bool:
     what was meant; one between unrelated words does not.
     """
     a, b = word.lower(), other.lower()
-    return a.startswith(b) or b.startswith(a)
+    short, long = sorted((a, b), key=len)
+    # One is the other with an ending English adds to a word's forms ("ever" and "every"
+    # are two words: "y" is not among them).
+    return long.startswith(short) and long[len(short) :] in FORM_ENDINGS

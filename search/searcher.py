@@ -169,7 +169,7 @@ class Searcher:
     `time_budget` seconds is stopped with a QueryError, so no pattern can hang a caller.
     Searches rank by meaning as well as by words: the best 100 hits are re-scored by the
     similarity of the query to each question and answer, and scores are then on that scale.
-    The sentence model ranks when one is installed (the `sentence` extra) or configured
+    The sentence model ranks when one is installed (`faqsearch model install`) or configured
     (`$FAQSEARCH_MODEL`), else the static model shipped in the package (`search.meaning`);
     `semantic=False` (or `$FAQSEARCH_STATIC`) always takes the static model, `semantic=True`
     a sentence model or SemanticUnavailable, `semantic=DIR` the sentence model in that

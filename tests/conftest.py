@@ -20,11 +20,17 @@ from indexer import build_index
 SEED = ARTICLES / "iron-deposits-in-the-brain-ms.txt"
 
 
+from faqindex import sentence
+
+INSTALLED_MODEL = sentence.installed_directory()  # the user's, found before any test moves the cache
+
+
 @pytest.fixture(scope="session", autouse=True)
 def models_dir(tmp_path_factory) -> Path:
-    """Where the sentence extra's model is unpacked for the tests (once a session), and the
-    static model for the fixtures of a whole module or session too (`isolated_env`)."""
-    found = tmp_path_factory.mktemp("models")
+    """Where the sentence model is found: the user's installed one (`faqsearch model install`),
+    else a folder of the session's; and the static model for the fixtures of a whole module
+    or session too (`isolated_env`)."""
+    found = INSTALLED_MODEL.parent if INSTALLED_MODEL.exists() else tmp_path_factory.mktemp("models")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FAQSEARCH_MODELS", str(found))
         patch.setenv("FAQSEARCH_STATIC", "1")
@@ -51,11 +57,9 @@ def isolated_env(tmp_path_factory, monkeypatch, models_dir):
 
 @pytest.fixture
 def sentence_model(monkeypatch):
-    """The sentence extra's model, used by default as a user's install would (skips without it)."""
-    from faqindex import sentence
-
-    if sentence.packaged_parts() is None:
-        pytest.skip("the sentence extra is not installed")
+    """The sentence model, used by default as a user's install would (skips without it)."""
+    if not sentence.is_installed():
+        pytest.skip("the sentence model is not installed (faqsearch model install)")
     monkeypatch.delenv("FAQSEARCH_STATIC")
     return sentence.choose()
 

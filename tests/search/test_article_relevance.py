@@ -35,8 +35,8 @@ def sentence_evaluations(tmp_path_factory):
     """The dev and test splits ranked as installed with the sentence extra (one index)."""
     from faqindex import sentence
 
-    if sentence.packaged_parts() is None:
-        pytest.skip("the sentence extra is not installed")
+    if not sentence.is_installed():
+        pytest.skip("the sentence model is not installed (faqsearch model install)")
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("FAQSEARCH_STATIC", raising=False)
         index = tmp_path_factory.mktemp("sentence-index")

@@ -20,3 +20,6 @@ def test_forms_of_one_word_are_related():
     assert english.related("worse", "worsen")
     assert not english.related("having", "healing")
     assert not english.related("feet", "feel")
+    assert not english.related("ever", "every")  # a prefix alone does not make one word
+    assert not english.related("every", "ever")
+    assert english.related("diagnose", "diagnosed") and english.related("treatments", "treatment")
