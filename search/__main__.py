@@ -1,6 +1,6 @@
 """`python -m search ...`: the faqsearch command line."""
 
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":
-    main(prog_name="python -m search")
+    run(prog_name="python -m search")

@@ -372,6 +372,9 @@ class Searcher:
         """
         if limit < 1:
             raise ValueError("limit must be at least 1")
+        # A lone surrogate (a command line's byte that is no UTF-8) cannot be analyzed or
+        # written: it becomes the replacement character.
+        query = query.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if not query.isascii() else query
         with self._lock:
             return self._results(query, limit, highlight, exact, explain)
 
