@@ -93,8 +93,9 @@ def build_index(
 
     Only files added, changed or removed since the last build are read again (the manifest
     keeps each file's size, modification time and content hash); `full=True`, a schema
-    change or another corpus rebuild everything. Defaults: the shipped corpus (or
-    `$FAQSEARCH_CORPUS`) and the user's cache directory (or `$FAQSEARCH_INDEX`). The
+    change or another corpus rebuild everything. Defaults: `$FAQSEARCH_CORPUS`, else the
+    corpus the index was last built from (as a search reads it), else the shipped article;
+    and the user's cache directory (or `$FAQSEARCH_INDEX`). The
     previous index stays searchable until the new one is complete.
 
     Each document's meaning is written with the index: the shipped static model's vectors,
@@ -107,8 +108,8 @@ def build_index(
     FaqsearchError when the index directory is not one faqsearch may write into.
     """
     started = time.perf_counter()
-    corpus_path = Path(corpus).expanduser() if corpus is not None else config.default_corpus()
     target = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
+    corpus_path = Path(corpus).expanduser() if corpus is not None else _default_corpus(target)
     entries = scan(corpus_path)
     corpus_root = corpus_path.resolve()
     meaning = _Meaning(sentence.choose(model), progress)
@@ -145,6 +146,12 @@ def build_index(
         model=meaning.choice.name if meaning.choice else "",
         embedded=meaning.embedded,
     )
+
+
+def _default_corpus(index_dir: Path) -> Path:
+    """The corpus a build reads when not told: one rule with a search's (`Searcher`)."""
+    indexed = store.indexed_corpus(index_dir)
+    return config.corpus_from_environment() or (indexed[0] if indexed is not None else config.default_corpus())
 
 
 @dataclass

@@ -32,14 +32,8 @@ _index_option = click.option(
     envvar=config.INDEX,
     help="Index directory. [default: $FAQSEARCH_INDEX, else ~/.cache/faqsearch]",
 )
+# What a build or a search reads when not told: the index remembers its corpus (one rule for every command).
 _corpus_option = click.option(
-    "--corpus",
-    type=click.Path(path_type=Path),
-    envvar=config.CORPUS,
-    help="Corpus file or directory (.txt, .html, .jsonl). [default: $FAQSEARCH_CORPUS, else the shipped article]",
-)
-# What a search reads when not told: the index remembers its corpus.
-_searched_corpus_option = click.option(
     "--corpus",
     type=click.Path(path_type=Path),
     envvar=config.CORPUS,
@@ -160,7 +154,7 @@ def _meaning(words_only: bool, static: bool, semantic: bool, model: Path | None)
 @click.option("--explain", is_flag=True, help="Show why each hit ranks where it does: matched words, fields, score parts.")
 @_meaning_options
 @_index_option
-@_searched_corpus_option
+@_corpus_option
 @_synonyms_option
 @_color_option
 def search_command(
@@ -227,7 +221,7 @@ def search_command(
 
 @main.command("acronyms")
 @_index_option
-@_searched_corpus_option
+@_corpus_option
 @click.option("--json", "as_json", is_flag=True, help="Print {acronym: [long forms]} as JSON.")
 def acronyms_command(index_dir: Path | None, corpus: Path | None, as_json: bool) -> None:
     """List the acronyms defined in the corpus, which searches expand both ways.
@@ -273,7 +267,7 @@ def status_command(index_dir: Path | None, synonyms: Path | None, as_json: bool)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of documents.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per document, a line each.")
 @_index_option
-@_searched_corpus_option
+@_corpus_option
 def docs_command(
     source: str | None, limit: int | None, as_json: bool, as_jsonl: bool, index_dir: Path | None, corpus: Path | None
 ) -> None:
@@ -310,7 +304,7 @@ def _listed(document) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print the document as one JSON object.")
 @click.option("--related", default=3, show_default=True, type=click.IntRange(min=0, max=50), help="Related questions to show.")
 @_index_option
-@_searched_corpus_option
+@_corpus_option
 @_color_option
 def show_command(doc_id: str, as_json: bool, related: int, index_dir: Path | None, corpus: Path | None, color: str) -> None:
     """Print one document whole (ID as `search` and `docs` show it): question, other
@@ -345,7 +339,7 @@ def show_command(doc_id: str, as_json: bool, related: int, index_dir: Path | Non
     "[default: $FAQSEARCH_ALLOWED_HOSTS, space-separated]",
 )
 @_index_option
-@_searched_corpus_option
+@_corpus_option
 def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], index_dir: Path | None, corpus: Path | None) -> None:
     """Serve the search page and a JSON API over HTTP (read-only).
 

@@ -72,3 +72,14 @@ def test_a_second_run_updates_only_what_changed_and_full_reads_everything(write_
     assert (data["unchanged_files"], data["removed_files"], data["documents"]) == (1, ["a.txt"], 1)
     full = CliRunner().invoke(cli.main, [*args, "--full"])
     assert full.output.startswith("Indexed 1 file into 1 document")
+
+
+def test_index_without_corpus_keeps_the_corpus_last_indexed(write_corpus, tmp_path):
+    # As a search does: never a silent switch to the shipped article.
+    root = write_corpus({"mine.txt": "What is ferritin?\n\nA protein that stores iron.\n"})
+    index = tmp_path / "ix"
+    assert CliRunner().invoke(cli.main, ["index", "--index", str(index), "--corpus", str(root)]).exit_code == 0
+    again = CliRunner().invoke(cli.main, ["index", "--json", "--index", str(index)])
+    assert again.exit_code == 0, again.output
+    built = json.loads(again.stdout)
+    assert built["corpus"] == str(root.resolve()) and built["documents"] == 1
