@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import mmap
+import stat
 import struct
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,11 +80,12 @@ class Encoder:
         tokenizer = directory / "tokenizer.json"
         _read_small(tokenizer, MAX_TOKENIZER_BYTES, read=False)
         self.tokenizer = Tokenizer.from_file(str(tokenizer))
-        self.pad_id = int(config.get("pad_token_id") or 0)
         self.attention_names = _ATTENTION[self.architecture]
         self.layers = sum(1 for name in self.weights if name.endswith(self.attention_names[0] + ".weight"))
         if not self.layers or "embeddings.word_embeddings.weight" not in self.weights:
             raise SemanticUnavailable(f"{directory}: model.safetensors holds no {self.architecture} model")
+        vocabulary = self.weights["embeddings.word_embeddings.weight"].shape[0]
+        self.pad_id = _setting(directory, config, "pad_token_id", 0, int, lambda v: 0 <= v < vocabulary)
         self.heads = _heads(directory, config, self.weights, self.attention_names, self.layers)
         # No text may be longer than the model has positions for, whatever its config says.
         positions = self.weights["embeddings.position_embeddings.weight"].shape[0]
@@ -92,7 +94,7 @@ class Encoder:
             raise SemanticUnavailable(f"{directory}: the model has no room for a text ({positions} positions)")
         self.tokenizer.enable_truncation(min(_max_tokens(directory), usable))
         self.tokenizer.enable_padding(pad_id=self.pad_id)
-        self.epsilon = float(config.get("layer_norm_eps", 1e-12))
+        self.epsilon = _setting(directory, config, "layer_norm_eps", 1e-12, float, lambda v: math.isfinite(v) and 0 < v < 1)
         with (directory / "model.safetensors").open("rb") as f:
             start = f.read(1 << 20)  # the header and the first tensors: enough to tell models apart
         # Vectors are kept per model: another model's would be meaningless.
@@ -203,6 +205,10 @@ def _heads(directory: Path, config: dict[str, Any], weights: dict[str, Any], nam
     heads = config.get("num_attention_heads")
     if not isinstance(heads, int) or isinstance(heads, bool) or not 0 < heads <= hidden or hidden % heads:
         raise SemanticUnavailable(f"{directory}: num_attention_heads {heads!r} does not divide the model's width {hidden}")
+    bias = weights.get("encoder.relative_attention_bias.weight")
+    if bias is not None and bias.shape[-1] != heads:
+        # MPNet keeps one position bias per head: the weights say how many heads there are.
+        raise SemanticUnavailable(f"{directory}: num_attention_heads {heads} is not the model's {bias.shape[-1]} heads")
     for layer in range(layers):
         for part in names[:4]:
             matrix = weights.get(f"encoder.layer.{layer}.{part}.weight")
@@ -211,9 +217,26 @@ def _heads(directory: Path, config: dict[str, Any], weights: dict[str, Any], nam
     return heads
 
 
+def _setting(directory: Path, config: dict[str, Any], name: str, default: Any, kind: type, valid: Any) -> Any:
+    """A number of the model's config.json, checked: a pad token past the vocabulary failed
+    deep in numpy, a negative epsilon gave every score as NaN."""
+    value = config.get(name, default)
+    if value is None:
+        value = default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        raise SemanticUnavailable(f"{directory}: config.json's {name} {value!r} is not a number the model can use")
+    value = kind(value)
+    if not valid(value):
+        raise SemanticUnavailable(f"{directory}: config.json's {name} {value!r} does not fit the model")
+    return value
+
+
 def _read_small(path: Path, limit: int, *, read: bool = True) -> bytes:
     """A model file's bytes, refusing one larger than `limit` before reading it (a damaged or
-    sparse file of gigabytes would be read whole into memory)."""
+    sparse file of gigabytes would be read whole into memory), and anything but a regular
+    file (a FIFO would block the reading forever)."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise SemanticUnavailable(f"{path}: not a regular file")
     size = path.stat().st_size
     if size > limit:
         raise SemanticUnavailable(f"{path}: {size:,} bytes, larger than a model's {path.name} ever is ({limit:,} at most)")

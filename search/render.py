@@ -7,6 +7,7 @@ sequences to the terminal, even from an index written by something else.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -46,7 +47,19 @@ def name(text: str) -> str:
 def json_text(data: Any, *, indent: int | None = 2) -> str:
     """`data` as JSON (indented, or on one line with `indent=None`), with characters that
     could act on a terminal escaped."""
-    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False, indent=indent))
+    text = json.dumps(_finite(data), ensure_ascii=False, indent=indent, allow_nan=False)
+    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def _finite(data: Any) -> Any:
+    """`data` with every NaN or infinity as null: JSON has neither."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(value) for value in data]
+    return data
 
 
 def results_lines(results: Results, *, color: bool, explain: bool = False, width: int | None = None) -> Iterator[str]:

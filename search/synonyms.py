@@ -35,10 +35,17 @@ class Rule:
     targets: tuple[str, ...]
 
 
+MAX_FILE_BYTES = 4 << 20  # a synonyms file: the shipped one is 4 KB
+MAX_GROUP = 64  # phrases on one line: each finds every other, so a group costs its size squared
+MAX_PAIRS = 200_000  # phrasings the whole file may join (each a thesaurus entry)
+
+
 def read_synonyms(path: Path) -> list[Rule]:
-    """Parse a synonyms file (see corpus/synonyms.txt for the format). Raises SynonymsError."""
-    lines = read_lines(path, "synonyms file", SynonymsError)
+    """Parse a synonyms file (see corpus/synonyms.txt for the format). Raises SynonymsError,
+    also for a file past the limits (MAX_FILE_BYTES, MAX_GROUP phrases a line, MAX_PAIRS in all)."""
+    lines = read_lines(path, "synonyms file", SynonymsError, MAX_FILE_BYTES)
     rules = []
+    pairs = 0
     for number, line in enumerate(lines, start=1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -47,7 +54,12 @@ def read_synonyms(path: Path) -> list[Rule]:
         sources = tuple(p.strip() for p in left.split(",") if p.strip())
         targets = tuple(p.strip() for p in right.split(",") if p.strip()) if arrow else sources
         if not sources or not targets or (not arrow and len(sources) < 2):
-            raise SynonymsError(f"{path}, line {number}: expected 'a, b' or 'a => b', got {line!r}")
+            raise SynonymsError(f"{path}, line {number}: expected 'a, b' or 'a => b', got {line[:80]!r}")
+        if len(sources) > MAX_GROUP or len(targets) > MAX_GROUP:
+            raise SynonymsError(f"{path}, line {number}: more than {MAX_GROUP} phrases on one line")
+        pairs += len(sources) * len(targets)
+        if pairs > MAX_PAIRS:
+            raise SynonymsError(f"{path}: more than {MAX_PAIRS:,} pairs of phrases in all (line {number})")
         rules.append(Rule(sources, targets))
     return rules
 

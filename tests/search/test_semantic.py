@@ -310,3 +310,35 @@ def test_the_json_and_explain_say_which_model_ranked(corpus, tmp_path):
 def test_meaning_options_that_exclude_each_other_are_a_usage_error(corpus, tmp_path, flags):
     result = CliRunner().invoke(cli.main, ["search", *flags, "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "pain"])
     assert result.exit_code == 2 and "exclude each other" in result.stderr
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "setting, value", [("pad_token_id", 1_000_000), ("pad_token_id", -1), ("layer_norm_eps", -1e9), ("layer_norm_eps", "x"), ("num_attention_heads", 1)]
+)
+def test_a_hostile_configuration_is_refused_in_one_line(corpus, tmp_path, monkeypatch, setting, value):
+    model = _tiny_mpnet(tmp_path / "mpnet", MINILM / "tokenizer.json")
+    config = json.loads((model / "config.json").read_text())
+    config[setting] = value
+    (model / "config.json").write_text(json.dumps(config))
+    with pytest.raises(SemanticUnavailable, match=setting):
+        Encoder(model)
+    result = CliRunner().invoke(cli.main, ["search", "--model", str(model), "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "pain"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_a_model_file_that_is_no_regular_file_is_refused(tmp_path):
+    import os
+
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    (tmp_path / "tokenizer.json").write_text("{}")
+    os.mkfifo(tmp_path / "config.json")  # reading it would wait for a writer forever
+    with pytest.raises(SemanticUnavailable, match="not a regular file"):
+        Encoder(tmp_path)
+
+
+def test_json_never_holds_nan_or_infinity():
+    from search import render
+
+    text = render.json_text({"score": float("nan"), "hits": [{"score": float("inf")}], "fit": 0.5})
+    assert json.loads(text) == {"score": None, "hits": [{"score": None}], "fit": 0.5}
