@@ -7,6 +7,7 @@ one gives has its own test where it is used.
 | internal | where | why |
 | --- | --- | --- |
 | `TOC.read` patched (`apply_reading_fixes`) | every search | Whoosh leaves the table of contents open when it is damaged; it is closed when reading fails |
+| `FileStorage.open_file` extended (`ClosingStorage`) | updates | Whoosh leaves a damaged segment's files open when reading it fails; an update that finds one closes them before it rebuilds the index whole |
 | `W3PerDocReader.has_column` patched (`apply_writing_fixes`) | builds | Whoosh stats the file system once per posting while flushing a segment; the answer is kept per segment reader |
 | `W3PerDocReader.doc_field_length` patched (`apply_writing_fixes`) | builds | Whoosh reads each posting's document length back from the file while flushing a segment, one small read per posting; the segment's lengths are read once per field |
 | `PostingPool.add` patched (`apply_writing_fixes`) | builds | Whoosh asserts each posting's types (they are always bytes here) as it adds it; the same size estimate and spilling without them |
@@ -39,6 +40,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.externalsort import SortingPool
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -81,6 +83,29 @@ def _read_closing(cls: type, storage: Any, indexname: str, gen: int | None = Non
 
 
 
+
+
+class ClosingStorage(FileStorage):
+    """A FileStorage that remembers the files it opened, so that they can be closed when
+    Whoosh fails half-way through reading them (it leaves them open)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.opened: list[Any] = []
+
+    def open_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        handle = super().open_file(name, *args, **kwargs)
+        self.opened.append(handle)
+        return handle
+
+    def close_opened(self) -> None:
+        """Close every file it opened (closing one already closed is nothing)."""
+        for handle in self.opened:
+            try:
+                handle.close()
+            except Exception:  # noqa: BLE001, S110 - a damaged file's half-made reader: closing is all that is left
+                pass
+        self.opened.clear()
 
 
 def apply_reading_fixes() -> None:

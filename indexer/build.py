@@ -35,7 +35,7 @@ from faqindex.schema import (
     question_keys,
 )
 from faqindex.statistics import Statistics
-from faqindex.whoosh_internals import apply_writing_fixes
+from faqindex.whoosh_internals import ClosingStorage, apply_writing_fixes
 
 from . import directory
 from .acronyms import mine
@@ -70,6 +70,7 @@ class BuildStats:
     removed: list[str] = field(default_factory=list)  # files an update dropped
     model: str = ""  # the sentence model whose vectors the index holds ("": none)
     embedded: int = 0  # answers that model embedded (the others' vectors were kept)
+    notes: list[str] = field(default_factory=list)  # what a person should know of the build
 
     @property
     def indexed_files(self) -> list[FileResult]:
@@ -120,10 +121,21 @@ def build_index(
         building = target / f"{store.BUILDING_PREFIX}{os.getpid()}-{time.time_ns()}"
         try:
             directory.new_building(building)
+            damaged = ""
+            if previous is not None:
+                try:
+                    written = _update_generation(previous, building, entries, progress, meaning)
+                except (OSError, FaqsearchError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - Whoosh reports a damaged segment with many types
+                    # The previous generation cannot be read (a truncated segment, say): the
+                    # whole corpus is read again instead, and the build says so.
+                    damaged = f"the previous index was damaged ({type(exc).__name__}): rebuilt from the corpus"
+                    directory.remove_folder(building)
+                    directory.new_building(building)
+                    previous = None
             if previous is None:
                 written = _write_generation(building, entries, corpus_root, progress, meaning)
-            else:
-                written = _update_generation(previous, building, entries, progress, meaning)
             store.write_signature(building, corpus_root, entries)
             generation = target / f"{store.GENERATION_PREFIX}{time.time_ns()}"
             building.rename(generation)
@@ -145,6 +157,7 @@ def build_index(
         removed=written.removed,
         model=meaning.choice.name if meaning.choice else "",
         embedded=meaning.embedded,
+        notes=[damaged] if damaged else [],
     )
 
 
@@ -254,8 +267,13 @@ def _update_generation(
         # written anew, and writing through a link would change the live generation's copy.
         if path.name.startswith(WHOOSH_FILES):
             _link_or_copy(path, building / path.name)
-    ix = whoosh_index.open_dir(str(building))
-    writer = _writer(ix, stale)
+    storage = ClosingStorage(str(building))
+    try:
+        ix = storage.open_index()
+        writer = _writer(ix, stale)
+    except BaseException:
+        storage.close_opened()  # a damaged segment's files, left open by Whoosh
+        raise
     batch = _Batch(writer, manifest)
     try:
         for name in [*removed, *(entry.name for entry in stale)]:
@@ -272,6 +290,7 @@ def _update_generation(
             writer.commit(mergetype=_merge_policy)
     except BaseException:
         writer.cancel()
+        storage.close_opened()  # a damaged segment's files, left open by Whoosh
         raise
     return _Written(_finish(building, manifest, old_generation, meaning), batch.files, unchanged, removed)
 

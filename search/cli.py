@@ -507,6 +507,7 @@ def _stats_dict(stats) -> dict:
         "removed_files": stats.removed,
         "model": stats.model or None,
         "embedded": stats.embedded,
+        "notes": stats.notes,
         "files": [
             {"name": f.name, "documents": f.document_count, "skipped": f.skipped, "notes": f.notes}
             for f in stats.files

@@ -180,6 +180,8 @@ def marked(fragment: str, *, color: bool) -> str:
 def build_lines(stats: BuildStats, *, verbose: bool = True) -> Iterator[str]:
     """Summary of an index build: totals, each file's outcome, where the index is."""
     files = len(stats.indexed_files)
+    for note in getattr(stats, "notes", []):
+        yield f"Note: {safe(note)}"
     if stats.unchanged or stats.removed:
         yield (
             f"Updated the index in {stats.seconds:.2f} s: read {files} changed file{'s' if files != 1 else ''}, "

@@ -221,3 +221,22 @@ def test_the_index_keeps_no_document_text_in_its_schema(write_corpus, tmp_path):
     build_index(root, index_dir)
     (toc,) = store.current_generation(index_dir).glob("*.toc")
     assert secret.lower().encode() not in toc.read_bytes().lower()
+
+
+def test_a_truncated_segment_is_rebuilt_by_the_next_build_with_a_note(write_corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from faqindex import store
+    from search import cli
+
+    root = write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n"})
+    index = tmp_path / "ix"
+    build_index(root, index)
+    for segment in store.current_generation(index).glob("*.seg"):
+        with segment.open("r+b") as f:
+            f.truncate(100)
+    result = CliRunner().invoke(cli.main, ["index", "--index", str(index), "--corpus", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "Note: the previous index was damaged" in result.stdout
+    stats = build_index(root, index)  # and the rebuilt index reads as any other
+    assert stats.documents == 1 and not stats.notes
