@@ -8,6 +8,7 @@ the reader types. Every text from the index is escaped here; highlights keep onl
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from .documents import Document, place
 from .highlight import marked_parts
@@ -35,7 +36,7 @@ def document_page(document: Document) -> str:
         parts.append(f'<p class="source"><a href="{escape(document.url)}" rel="noopener noreferrer">{escape(document.url)}</a></p>')
     if document.related:
         parts.append('<h2>See also</h2><ul class="related">')
-        parts += [f'<li><a href="/doc/{escape(r.id)}">{escape(r.question)}</a></li>' for r in document.related]
+        parts += [f'<li><a href="{document_link(r.id)}">{escape(r.question)}</a></li>' for r in document.related]
         parts.append("</ul>")
     parts.append("</article>")
     return _layout(f"{document.question} – faqsearch", "", "\n".join(parts))
@@ -70,7 +71,7 @@ def _results(results: Results) -> list[str]:
 
 
 def _hit(hit: Hit) -> str:
-    parts = [f'<li class="hit"><h2><a href="/doc/{escape(hit.id)}">{escape(hit.question)}</a></h2>']
+    parts = [f'<li class="hit"><h2><a href="{document_link(hit.id)}">{escape(hit.question)}</a></h2>']
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in hit.alternates]
     parts += [f'<p class="fragment">{marked(fragment)}</p>' for fragment in hit.highlights]
     parts.append(f'<p class="source">{escape(place(hit.source, hit.section, hit.position))}</p></li>')
@@ -102,3 +103,9 @@ def _layout(title: str, query: str, body: str) -> str:
 </body>
 </html>
 """
+
+
+def document_link(doc_id: str) -> str:
+    """The page of a document, its id percent-encoded whole (a corpus's ids may hold "/",
+    "?", "#" or "%"), escaped for an attribute."""
+    return escape("/doc/" + quote(doc_id, safe=""))

@@ -213,9 +213,9 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
     app = Starlette(
         routes=[
             Route("/", home),
-            Route("/doc/{id}", document_page),
+            Route("/doc/{id:path}", document_page),  # a path: an id may hold "/" (sent as %2F)
             Route("/api/search", api_search),
-            Route("/api/documents/{id}", api_document),
+            Route("/api/documents/{id:path}", api_document),
             Route("/api/status", api_status),
             Route("/healthz", healthz),
             Route("/openapi.json", openapi, include_in_schema=False),

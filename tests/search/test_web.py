@@ -220,3 +220,21 @@ def test_the_names_a_server_answers_to():
     assert allowed_hosts("0.0.0.0") is None and allowed_hosts("192.0.2.7") is None  # exposed on purpose
     assert "faq.internal" in allowed_hosts("127.0.0.1", ("faq.internal",))
     assert allowed_hosts("::1") == ("localhost", "127.0.0.1", "::1")
+
+
+def test_every_document_is_reachable_whatever_its_id(write_corpus, tmp_path):
+    ids = ["faq/1", "a?b", "c#d", "e%f", "g h"]
+    lines = [json.dumps({"id": i, "question": f"What is thing {n}?", "answer": f"Thing {n} is ferritin."}) for n, i in enumerate(ids)]
+    corpus = write_corpus({"odd.jsonl": "\n".join(lines) + "\n"})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher, TestClient(create_app(searcher)) as client:
+        found = {doc.id for doc in searcher.documents()}
+        assert found == set(ids)
+        page = client.get("/", params={"q": "ferritin"}).text
+        from urllib.parse import quote
+
+        for doc_id in ids:
+            link = "/doc/" + quote(doc_id, safe="")
+            assert f'href="{link}"' in page.replace("&amp;", "&")
+            assert client.get(link).status_code == 200
+            response = client.get("/api/documents/" + quote(doc_id, safe=""))
+            assert response.status_code == 200 and response.json()["id"] == doc_id
