@@ -38,6 +38,7 @@ from .serving import host_name
 
 MAX_QUERY = 500  # characters: longer than any question a person types
 MAX_LIMIT = 50
+EXCERPT_CHARS = 2_000  # of an answer in /api/search: the whole one is at /api/documents/ID
 MAX_SEARCHERS = 4  # searches at once, at most: Python work, so more than the cores only queue
 BUSY_WAIT = 10.0  # seconds a request waits for a free Searcher before a 503
 STATIC = Path(__file__).resolve().parent / "static"
@@ -126,14 +127,14 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
           - {name: q, in: query, required: true, schema: {type: string, maxLength: 500}}
           - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
         responses:
-          200: {description: "query, corrected_query, total, hits, missing, weak_match, ..."}
+          200: {description: "query, corrected_query, total, hits, missing, weak_match, ...; a hit's answer is cut to 2,000 characters (answer_truncated), the whole one is at /api/documents/ID"}
           400: {description: "{error}: an empty, too long or unsearchable query, or a bad limit"}
         """
         query, limit = query_and_limit(request)
         if not query:
             raise BadRequest("the query is empty: pass ?q=words")
         with pool.borrow() as lent:
-            return JSONResponse(lent.results(query, limit=limit).to_dict())
+            return JSONResponse(bounded_hits(lent.results(query, limit=limit).to_dict()))
 
     def api_document(request: Request) -> Response:
         """
@@ -266,6 +267,17 @@ def public_status(searcher: Searcher) -> dict[str, Any]:
         "synonym_rules": status.synonym_rules,
         "meaning": status.meaning,
     }
+
+
+def bounded_hits(results: dict[str, Any]) -> dict[str, Any]:
+    """`results` with each hit's answer cut to EXCERPT_CHARS (`answer_truncated` then true):
+    one huge answer must not make every search's response as large."""
+    for hit in results["hits"]:
+        answer = hit["answer"]
+        hit["answer_truncated"] = len(answer) > EXCERPT_CHARS
+        if hit["answer_truncated"]:
+            hit["answer"] = answer[:EXCERPT_CHARS].rstrip() + "…"
+    return results
 
 
 def _one_line(text: str) -> str:

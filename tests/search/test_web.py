@@ -43,7 +43,10 @@ def test_the_search_api_returns_what_search_json_prints(served):
     client, searcher, _ = served
     response = client.get("/api/search", params={"q": "ferritin", "limit": 2})
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
-    assert response.json() == json.loads(json.dumps(searcher.results("ferritin", limit=2).to_dict()))
+    expected = searcher.results("ferritin", limit=2).to_dict()
+    for hit in expected["hits"]:
+        hit["answer_truncated"] = False
+    assert response.json() == json.loads(json.dumps(expected))
     assert response.json()["hits"][0]["question"] == "What is ferritin?"
 
 
@@ -238,3 +241,17 @@ def test_every_document_is_reachable_whatever_its_id(write_corpus, tmp_path):
             assert client.get(link).status_code == 200
             response = client.get("/api/documents/" + quote(doc_id, safe=""))
             assert response.status_code == 200 and response.json()["id"] == doc_id
+
+
+def test_a_huge_answer_does_not_make_every_response_huge(write_corpus, tmp_path):
+    from search.web import EXCERPT_CHARS
+
+    huge = "Ferritin matters. " * 100_000  # 1.8 MB
+    corpus = write_corpus({"a.txt": f"What is ferritin?\n\n{huge}\n\nWhat else?\n\nFerritin again.\n"})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher, TestClient(create_app(searcher)) as client:
+        response = client.get("/api/search", params={"q": "ferritin", "limit": 50})
+        first = response.json()["hits"][0]
+        assert len(response.content) < 20 * EXCERPT_CHARS
+        assert first["answer_truncated"] and len(first["answer"]) <= EXCERPT_CHARS + 1
+        whole = client.get(f"/api/documents/{first['id']}").json()
+        assert len(whole["answer"]) > 1_000_000
