@@ -279,7 +279,38 @@ def write_vectors(
     for name, array in ((VECTORS_FILE, vectors), (KEYS_FILE, keys)):
         with open(generation / name, "wb") as f:
             np.save(f, array)
+    write_digest(generation / VECTORS_FILE)
     return vectors
+
+
+DIGEST_SUFFIX = ".blake2b"  # beside a vectors file: the digest of its bytes when written
+CHECKED_BYTES = 64 << 20  # vectors files up to this size are checked at every opening
+
+
+def write_digest(path: Path) -> None:
+    """Keep the digest of the file at `path` beside it."""
+    path.with_name(path.name + DIGEST_SUFFIX).write_text(_file_digest(path), encoding="ascii")
+
+
+def digest_holds(path: Path) -> bool:
+    """Whether the file at `path` has the bytes it was written with (rows reordered or
+    changed in place keep its size): True when it has no digest (an older index) or is
+    larger than CHECKED_BYTES (hashing it would cost every cold search)."""
+    kept = path.with_name(path.name + DIGEST_SUFFIX)
+    try:
+        if path.stat().st_size > CHECKED_BYTES or not kept.exists():
+            return True
+        return kept.read_text(encoding="ascii").strip() == _file_digest(path)
+    except OSError:
+        return False
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 _FORKED: tuple[Path, StaticModel, dict[bytes, Any]] | None = None
@@ -330,6 +361,8 @@ def _embed_segment(leaf: Any, model: StaticModel, known: dict[bytes, Any], keys:
 
 
 def _known_rows(generation: Path) -> dict[bytes, Any]:
+    if not digest_holds(generation / VECTORS_FILE):
+        return {}  # changed since written: embedded again, not copied
     try:
         vectors = np.load(generation / VECTORS_FILE)
         keys = np.load(generation / KEYS_FILE)
@@ -352,4 +385,6 @@ def read_vectors(generation: Path, documents: int, dimensions: int) -> Any:
         raise IndexCorruptError(
             f"index in {generation.parent} is damaged: {VECTORS_FILE} holds {vectors.shape}, not {documents} x {dimensions}"
         )
+    if not digest_holds(generation / VECTORS_FILE):
+        raise IndexCorruptError(f"index in {generation.parent} is damaged: {VECTORS_FILE} is not as it was written")
     return vectors

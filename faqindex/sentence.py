@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config
-from .embedding import document_text
+from .embedding import digest_holds, document_text, write_digest
 from .errors import SemanticUnavailable
 from .store import write_atomically
 
@@ -371,9 +371,12 @@ def keys_file(identity: str) -> str:
 
 def read_vectors(generation: Path, identity: str, documents: int) -> Any | None:
     """The generation's vectors of this model, one row per document number, or None when it
-    holds none (built without the model) or they do not fit the index."""
+    holds none (built without the model), or they do not fit the index or are not as they
+    were written (then `faqsearch index` writes them again)."""
     import numpy as np
 
+    if not digest_holds(generation / vectors_file(identity)):
+        return None
     try:
         vectors = np.load(generation / vectors_file(identity), mmap_mode="r")
     except (OSError, ValueError):
@@ -419,12 +422,15 @@ def write_vectors(
         buffer = io.BytesIO()
         np.save(buffer, array)
         write_atomically(generation / name, buffer.getvalue())
+    write_digest(generation / vectors_file(encoder.identity))
     return len(numbers)
 
 
 def _known_rows(generation: Path, identity: str) -> dict[bytes, Any]:
     import numpy as np
 
+    if not digest_holds(generation / vectors_file(identity)):
+        return {}  # changed since written: embedded again, not copied
     try:
         vectors = np.load(generation / vectors_file(identity))
         keys = np.load(generation / keys_file(identity))

@@ -199,3 +199,23 @@ def test_segments_embedded_in_several_processes_get_the_rows_one_process_gives(t
             rows[processes] = [np.load(tmp_path / name) for name in (embedding.VECTORS_FILE, embedding.KEYS_FILE)]
     assert all(np.array_equal(one, two) for one, two in zip(rows[1], rows[2]))
     assert rows[2][0][:5].any(axis=1).all() and not rows[2][0][7].any()
+
+
+def test_vectors_reordered_in_place_are_detected_and_rebuilt(write_corpus, tmp_path):
+    import numpy as np
+
+    from faqindex import embedding, store
+    from indexer import build_index
+
+    corpus = write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n\nCan anxiety mimic MS?\n\nPanic feels like it.\n"})
+    index = tmp_path / "ix"
+    build_index(corpus, index)
+    path = store.current_generation(index) / embedding.VECTORS_FILE
+    rows = np.load(path)
+    np.save(path, rows[::-1].copy())  # the same size, the rows in another order
+    before = store.current_generation(index)
+    with Searcher(index, corpus=corpus) as searcher:  # damage found: rebuilt whole
+        assert searcher.search("ferritin")[0].question == "What is ferritin?"
+    after = store.current_generation(index)
+    assert after != before and embedding.digest_holds(after / embedding.VECTORS_FILE)
+    assert np.array_equal(np.load(after / embedding.VECTORS_FILE), rows)

@@ -342,3 +342,19 @@ def test_json_never_holds_nan_or_infinity():
 
     text = render.json_text({"score": float("nan"), "hits": [{"score": float("inf")}], "fit": 0.5})
     assert json.loads(text) == {"score": None, "hits": [{"score": None}], "fit": 0.5}
+
+
+@needs_model
+def test_sentence_vectors_changed_in_place_are_not_trusted(corpus, tmp_path):
+    import numpy as np
+
+    from faqindex import store
+
+    index = tmp_path / "ix"
+    build_index(corpus, index, model=MINILM)
+    with Searcher(index, auto_build=False, semantic=MINILM) as searcher:
+        path = store.current_generation(index) / sentence.vectors_file(searcher.meaning.encoder.identity)
+    np.save(path, np.load(path)[::-1].copy())  # the same size, the rows in another order
+    with Searcher(index, auto_build=False, semantic=MINILM) as searcher:
+        assert searcher.ranked_by == "static" and "faqsearch index" in searcher.notices[0]
+    assert build_index(corpus, index, model=MINILM).embedded == 2  # embedded again, not copied
