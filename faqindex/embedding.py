@@ -52,15 +52,31 @@ def reachable(piece: str) -> bool:
     return _WORD.fullmatch(piece.removeprefix("##")) is not None
 
 
+class ModelDamaged(FaqsearchError):
+    """A file of the static model shipped in the package cannot be read or does not fit."""
+
+    def __init__(self, what: str, exc: BaseException) -> None:
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        super().__init__(f"the package's model is damaged ({what}: {reason}): reinstall faqsearch")
+
+
 class StaticModel:
     """Texts → unit vectors: the mean of their word pieces' vectors (BERT's uncased word
     pieces: lower-cased, punctuation apart, longest known piece first)."""
 
-    def __init__(self, directory: Path = MODEL_DIR, *, in_memory: bool = False, table: str = "vectors") -> None:
+    def __init__(self, directory: Path | None = None, *, in_memory: bool = False, table: str = "vectors") -> None:
         """`in_memory`: the table read whole and widened to float32 once (for embedding many
         texts: a build); otherwise mapped, and a search touches only the rows it meets.
         `table`: which table of the directory (`<table>.npy`; int8 rows come with their
-        scales in `<table>-scales.npy`)."""
+        scales in `<table>-scales.npy`). Raises ModelDamaged when its files cannot be read
+        or do not fit together."""
+        directory = directory or MODEL_DIR
+        try:
+            self._load(directory, in_memory, table)
+        except (OSError, ValueError, EOFError, IndexError, UnicodeDecodeError) as exc:
+            raise ModelDamaged(f"{directory.name}/{table}", exc) from None
+
+    def _load(self, directory: Path, in_memory: bool, table: str) -> None:
         # A plain array over the mapped file: numpy's memmap class adds Python work to every row read.
         self.vectors = np.load(directory / f"{table}.npy", mmap_mode="r").view(np.ndarray)
         scales = directory / f"{table}-scales.npy"
@@ -76,8 +92,10 @@ class StaticModel:
         self._sorted = None if in_memory else _SortedPieces.of(directory)
         self.index: dict[str, int] = {} if self._sorted is not None else _piece_index(directory)
         pieces = len(self._sorted) if self._sorted is not None else len(self.index)
-        if self.vectors.ndim != 2 or self.vectors.shape[0] != pieces:
-            raise ValueError(f"{directory}: {pieces} pieces but {table} of shape {self.vectors.shape}")
+        if self.vectors.ndim != 2 or self.vectors.shape[0] != pieces or not pieces:
+            raise ValueError(f"{pieces} pieces but a table of shape {self.vectors.shape}")
+        if self.scales is not None and self.scales.shape != (pieces,):
+            raise ValueError(f"{pieces} pieces but {self.scales.shape} scales")
         self._splits = _Splits(self._word_pieces)
         self.dimensions = int(self.vectors.shape[1])
 
@@ -96,7 +114,13 @@ class StaticModel:
         # Read once: another thread may switch to the dictionary meanwhile (it is set first).
         sorted_pieces = self._sorted
         if sorted_pieces is not None and len(self._splits) >= SORTED_WORDS:
-            self.index = _piece_index(self._directory)
+            try:
+                index = _piece_index(self._directory)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ModelDamaged(self._directory.name, exc) from None
+            if len(index) != len(self.vectors):
+                raise ModelDamaged(self._directory.name, ValueError(f"{len(index)} pieces for {len(self.vectors)} rows"))
+            self.index = index
             self._sorted = sorted_pieces = None
         if sorted_pieces is not None:
             return sorted_pieces.found(pieces)
@@ -192,11 +216,12 @@ class _SortedPieces:
     @classmethod
     def of(cls, directory: Path) -> _SortedPieces | None:
         """The sorted pieces of a model directory; None when it has none (`write_sorted_pieces`)."""
-        try:
-            pieces = np.load(directory / SORTED_PIECES, mmap_mode="r").view(np.ndarray)
-            rows = np.load(directory / SORTED_ROWS, mmap_mode="r").view(np.ndarray)
-        except OSError:
+        if not (directory / SORTED_PIECES).exists():
             return None
+        pieces = np.load(directory / SORTED_PIECES, mmap_mode="r").view(np.ndarray)
+        rows = np.load(directory / SORTED_ROWS, mmap_mode="r").view(np.ndarray)
+        if pieces.ndim != 1 or len(pieces) != len(rows) or not len(rows):
+            raise ValueError(f"{len(pieces)} sorted pieces for {len(rows)} rows")
         return cls(pieces, rows)
 
     def __len__(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +101,34 @@ def test_pieces_no_text_splits_into_can_be_left_out_without_changing_any_meaning
 def test_the_shipped_model_holds_only_pieces_some_text_splits_into():
     pieces = (MODEL_DIR / "pieces.txt").read_text(encoding="utf-8").splitlines()
     assert pieces and all(map(embedding.reachable, pieces))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["vectors.npy:cut", "closeness.npy:cut", "closeness-scales.npy:cut", "pieces.txt:cut", "pieces-sorted.npy:empty", "pieces-rows.npy:empty"],
+)
+def test_a_damaged_shipped_model_is_one_line_and_exit_2(write_corpus, tmp_path, monkeypatch, damage):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from search import cli
+
+    name, how = damage.split(":")
+    copy = tmp_path / "meaning"
+    shutil.copytree(embedding.MODEL_DIR, copy)
+    path = copy / name
+    path.write_bytes(b"" if how == "empty" else path.read_bytes()[: path.stat().st_size // 2])
+    monkeypatch.setattr(embedding, "MODEL_DIR", copy)
+    for cached in (embedding.shipped_model, embedding.shipped_closeness_model, embedding._piece_index):
+        cached.cache_clear()
+    try:
+        root = write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n"})
+        result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(root), "iron"])
+        assert result.exit_code == 2, result.output
+        errors = [line for line in result.stderr.splitlines() if line.startswith("faqsearch: error:")]
+        assert len(errors) == 1 and "the package's model is damaged" in errors[0] and errors[0].endswith("reinstall faqsearch")
+        assert "Traceback" not in result.output
+    finally:
+        for cached in (embedding.shipped_model, embedding.shipped_closeness_model, embedding._piece_index):
+            cached.cache_clear()
