@@ -6,7 +6,11 @@ requests done, p50/p99 latency, errors (any answer but 200, or no answer) and wr
 answers: a first hit that is not the first hit of any of the three versions of the index
 the server could have been reading (each computed beforehand in its own index).
 
-    python -m benchmarks.load [--clients 32] [--seconds 30]
+    python -m benchmarks.load [--clients 32] [--seconds 30] [--pathological]
+
+With --pathological, one more client sends only a query built to be slow (a fuzzy term of
+200 letters, two edits away: 50 s before the budget held in every phase), and another asks
+/healthz every 100 ms; their answers and /healthz's worst time are reported apart.
 
 Needs the serve extra (pip install '.[serve]').
 """
@@ -111,10 +115,39 @@ class Client(threading.Thread):
         connection.close()
 
 
+PATHOLOGICAL = "q" * 200 + "~2"
+
+
+class Prober(threading.Thread):
+    """Sends one request again and again until `stop`, noting each one's time and status."""
+
+    def __init__(self, port: int, target: str, stop: threading.Event, pause: float = 0.0) -> None:
+        super().__init__(daemon=True)
+        self.port, self.target, self.stop, self.pause = port, target, stop, pause
+        self.times: list[float] = []
+        self.statuses: dict[int, int] = {}
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+            started = time.perf_counter()
+            try:
+                connection.request("GET", self.target)
+                response = connection.getresponse()
+                response.read()
+                self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+            except (OSError, http.client.HTTPException):
+                self.statuses[0] = self.statuses.get(0, 0) + 1
+            self.times.append(time.perf_counter() - started)
+            connection.close()
+            self.stop.wait(self.pause)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--pathological", action="store_true", help="one client sends a slow query; /healthz is timed")
     args = parser.parse_args()
     queries = judged_queries()
     with tempfile.TemporaryDirectory(prefix="faqsearch-load-") as tmp:
@@ -138,8 +171,14 @@ def main() -> int:
             wait_until_up(port)
             stop = threading.Event()
             clients = [Client(port, queries, answers, stop, seed) for seed in range(args.clients)]
+            probers = []
+            if args.pathological:
+                probers = [
+                    Prober(port, f"/api/search?{urllib.parse.urlencode({'q': PATHOLOGICAL})}", stop),
+                    Prober(port, "/healthz", stop, pause=0.1),
+                ]
             started = time.perf_counter()
-            for client in clients:
+            for client in [*clients, *probers]:
                 client.start()
             rebuilds = []
             for n in (1, 2):  # at a third and two thirds of the run
@@ -150,7 +189,7 @@ def main() -> int:
                 rebuilds.append(time.perf_counter() - began)
             time.sleep(max(0.0, started + args.seconds - time.perf_counter()))
             stop.set()
-            for client in clients:
+            for client in [*clients, *probers]:
                 client.join()
             elapsed = time.perf_counter() - started
         finally:
@@ -168,6 +207,10 @@ def main() -> int:
     print(f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     print(f"wrong answers: {len(wrong)}" + (f" (first: {wrong[0]!r})" if wrong else ""))
+    if probers:
+        slow, health = probers
+        print(f"the slow query: {len(slow.times)} requests, statuses {slow.statuses}, worst {max(slow.times) * 1000:.0f} ms")
+        print(f"/healthz: {len(health.times)} requests, statuses {health.statuses}, worst {max(health.times) * 1000:.1f} ms")
     return 1 if errors or wrong else 0
 
 
