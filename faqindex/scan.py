@@ -34,6 +34,8 @@ class CorpusFile(NamedTuple):
     size: int
     mtime_ns: int
     skip: str | None = None
+    # Changed by any write, and no user can set it back (`touch -r` restores only mtime).
+    ctime_ns: int = 0
 
     @property
     def path(self) -> Path:
@@ -188,4 +190,4 @@ def _described(name: str, location: str, st: os.stat_result, suffix: str) -> Cor
         return CorpusFile(name, location, 0, st.st_mtime_ns, f"{kind}, not a regular file")
     if suffix.lower() not in SUPPORTED_SUFFIXES:
         return CorpusFile(name, location, st.st_size, st.st_mtime_ns, f"unsupported file type {suffix or '(none)'}")
-    return CorpusFile(name, location, st.st_size, st.st_mtime_ns)
+    return CorpusFile(name, location, st.st_size, st.st_mtime_ns, ctime_ns=st.st_ctime_ns)

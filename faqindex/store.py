@@ -61,6 +61,7 @@ class FileRecord:
     sha256: str
     documents: int = 0
     acronyms: dict[str, list[str]] = field(default_factory=dict)  # defined in this file
+    ctime_ns: int = 0  # the inode's change time (0: an index written before it was kept)
 
 
 @dataclass
@@ -159,7 +160,7 @@ def corpus_signature(corpus: Path, entries: list[CorpusFile]) -> str:
         name = entry.name
         if "\t" in name or "\n" in name:
             name = repr(name)
-        lines.append(f"{name}\t{entry.size}\t{entry.mtime_ns}\t{entry.skip or ''}")
+        lines.append(f"{name}\t{entry.size}\t{entry.mtime_ns}\t{entry.ctime_ns}\t{entry.skip or ''}")
     return "\n".join(lines)
 
 
@@ -188,11 +189,14 @@ def file_changed(entry: CorpusFile, record: FileRecord | None) -> bool:
     """Is this file new, or different from what the index recorded of it?
 
     Costs nothing but the stat already made; the file is hashed only when its size is
-    unchanged but its modification time differs (a touched or rewritten-in-place file).
+    unchanged but its modification or change time differs (a touched or rewritten-in-place
+    file; an edit whose modification time was set back still changes the change time, which
+    no user can set: Git's rule).
     """
     if record is None or record.size != entry.size:
         return True
-    return record.mtime_ns != entry.mtime_ns and file_sha256(entry) != record.sha256
+    times_differ = record.mtime_ns != entry.mtime_ns or (record.ctime_ns and record.ctime_ns != entry.ctime_ns)
+    return bool(times_differ) and file_sha256(entry) != record.sha256
 
 
 def file_sha256(entry: CorpusFile) -> str:

@@ -348,7 +348,7 @@ class _Batch:
         if not entry.skip:
             acronyms = mine(text for doc in result.documents for text in (*doc.questions, doc.answer))
             self.manifest.files[entry.name] = store.FileRecord(
-                entry.size, entry.mtime_ns, result.sha256, len(result.documents), acronyms
+                entry.size, entry.mtime_ns, result.sha256, len(result.documents), acronyms, entry.ctime_ns
             )
         self.manifest.documents += len(result.documents)
         result.release()

@@ -73,3 +73,18 @@ def test_a_read_only_index_is_searched_as_it_is_and_said_so(stale, monkeypatch):
         assert result.output.startswith("faqsearch: error: cannot write index directory") and result.output.count("\n") == 1
     finally:
         index_dir.chmod(0o755)
+
+
+def test_a_same_size_edit_with_its_time_set_back_is_seen(write_corpus, tmp_path):
+    import os
+
+    root = write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n"})
+    path = root / "a.txt"
+    with Searcher(tmp_path / "ix", corpus=root) as searcher:
+        assert searcher.search("iron")
+    before = os.stat(path)
+    path.write_text("What is ferritin?\n\nA protein that stores zinc.\n", encoding="utf-8")  # the same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` does
+    assert os.stat(path).st_mtime_ns == before.st_mtime_ns and os.stat(path).st_size == before.st_size
+    with Searcher(tmp_path / "ix", corpus=root) as searcher:
+        assert searcher.search("zinc") and not searcher.search("iron", exact=True)
