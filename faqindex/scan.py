@@ -99,6 +99,9 @@ def scan(corpus: Path) -> list[CorpusFile]:
         if corpus.is_file():
             return [_entry(corpus, corpus.name, corpus.resolve().parent)]
         if not corpus.is_dir():
+            kind = kind_of(corpus.stat().st_mode) if corpus.exists() else None
+            if kind is not None:  # a FIFO, a device, a socket: it exists, but holds no articles
+                raise CorpusError(f"corpus {corpus} is {kind}, not a file or folder of articles")
             raise CorpusError(f"corpus not found: {corpus}")
         root = corpus.resolve()
     except OSError as exc:

@@ -77,3 +77,23 @@ def test_control_characters_and_escape_sequences_are_removed(write_corpus):
     root = write_corpus({"a.txt": "Is it \x1b[31mred\x1b[0m?\n\nYes\x07 it\x7f is.\n"})
     (doc,) = results(root)["a.txt"].documents
     assert (doc.question, doc.answer) == ("Is it red?", "Yes it is.")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_corpus_that_is_no_file_says_what_it_is(tmp_path, kind):
+    import os
+
+    from faqindex.errors import CorpusError
+    from faqindex.scan import scan
+
+    if kind == "fifo":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+        expected = "is a FIFO"
+    else:
+        path = "/dev/zero"
+        expected = "is a character device"
+        if not os.path.exists(path):
+            pytest.skip("no /dev/zero")
+    with pytest.raises(CorpusError, match=expected):
+        scan(path)
