@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import codecs
 
 from faqindex.scan import scan
