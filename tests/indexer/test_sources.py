@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 import codecs
+
+import pytest
 
 from faqindex.scan import scan
 from indexer.sources import decode, read_file
