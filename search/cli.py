@@ -24,6 +24,7 @@ from . import render
 from .searcher import Searcher
 
 EXIT_HITS, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
+MAX_STDIN_CHARS = 10_000  # a query read from standard input: a long question, not a file
 
 _index_option = click.option(
     "--index",
@@ -173,7 +174,8 @@ def search_command(
     synonyms: Path | None,
     color: str,
 ) -> None:
-    """Search for QUERY: keywords, a whole question, or Whoosh syntax.
+    """Search for QUERY: keywords, a whole question, or Whoosh syntax ("-": read it
+    from standard input).
 
     \b
     Several words: answers matching more of them rank first.
@@ -183,6 +185,13 @@ def search_command(
     The index is built on first use and rebuilt when the corpus changes.
     Exit status: 0 hits, 1 no hits, 2 usage error.
     """
+    if query == ("-",):  # the query from standard input (a pipe, a file)
+        query = (sys.stdin.read(MAX_STDIN_CHARS + 1),)
+        if len(query[0]) > MAX_STDIN_CHARS:
+            raise click.UsageError(f"the query on standard input is longer than {MAX_STDIN_CHARS:,} characters")
+        query = (" ".join(query[0].split()),)
+        if not query[0]:
+            raise click.UsageError("the query on standard input is empty")
     # Bytes of the command line that are no UTF-8 arrive as lone surrogates: shown replaced.
     text = " ".join(query).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     meaning = _meaning(words_only, static, semantic, model)

@@ -57,6 +57,8 @@ MAX_FUZZY_CHARACTERS = 40  # of a fuzzy term: longer than any word, and each cos
 MAX_EXPANSIONS = 50  # words one fuzzy term stands for at most, the closest first (Lucene's default)
 ANALYZED = 4096  # written words whose terms a builder keeps
 _ANY = "text"  # the pseudo-field of words typed without a field name
+SEARCHABLE_FIELDS = ("question", "answer")  # what "field:word" may name
+_FIELD_NAME = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?=[^\s/:])")  # "colour:red", not "http://" nor "10:30"
 
 _CONTROL = re.compile(CONTROL)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
@@ -134,6 +136,10 @@ class QueryBuilder:
             raise QueryError("empty query: give at least one word")
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+        for unknown in _FIELD_NAME.findall(_without_phrases(text)):
+            if unknown.lower() not in SEARCHABLE_FIELDS:
+                # Whoosh would search "colour:red" as words and find nothing: say why instead.
+                raise QueryError(f"no field {unknown}; fields are {', '.join(SEARCHABLE_FIELDS)}")
         try:
             parsed = self._plain(text)
             if parsed is None:
@@ -503,6 +509,11 @@ def _without(query: Query) -> Query:
             return AndNot(positive, excluded[0] if len(excluded) == 1 else Or(excluded))
         return query
     return query
+
+
+def _without_phrases(text: str) -> str:
+    """The query without its quoted phrases ("a:b" inside quotes is no field)."""
+    return re.sub(r'"[^"]*"', " ", text)
 
 
 def _plain_words(query: Query) -> bool:

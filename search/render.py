@@ -140,7 +140,7 @@ def hit_lines(hit: Hit, *, color: bool, width: int | None = None) -> Iterator[st
         for line in fragment.split("\n"):
             if line.strip():
                 yield from _wrapped(marked(line, color=color), "   ", width)
-    where = name(place(hit.source, hit.section, hit.position))
+    where = name(place(hit.source, hit.section, hit.position)) + f"  [{safe(hit.id)}]"  # what `show` takes
     if hit.url:
         where += f"  {safe(hit.url)}"
     yield _style(f"   {where}", color, dim=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import click
 import pytest
@@ -29,7 +30,7 @@ def test_hits_are_printed_with_question_score_fragments_and_source(run):
     assert lines[2].startswith("1. Does MS cause high ferritin levels?  score ")
     assert "   also asked: Can MS cause high ferritin levels?" in lines
     assert any("serum *ferritin* levels" in line for line in lines)  # matches marked without colour
-    assert "   iron-deposits-in-the-brain-ms.txt, question 6" in lines
+    assert any(line.startswith("   iron-deposits-in-the-brain-ms.txt, question 6  [") and line.endswith("]") for line in lines)
     assert "\x1b[" not in result.output  # not a terminal: no colour
 
 
@@ -184,7 +185,7 @@ def test_hits_name_their_source_page_when_it_has_an_address(write_corpus, tmp_pa
         "<body><h2>Is iron stored in the brain?</h2><p>Yes, as ferritin.</p></body></html>"
     )})
     result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(root), "ferritin"])
-    assert "page.html, question 1  https://example.org/iron" in result.stdout
+    assert re.search(r"page\.html, question 1  \[[0-9a-f]+\]  https://example\.org/iron", result.stdout)
 
 
 def test_a_search_names_the_corpus_when_it_is_not_the_shipped_article(write_corpus, tmp_path):
@@ -197,3 +198,18 @@ def test_a_search_names_the_corpus_when_it_is_not_the_shipped_article(write_corp
     assert shipped.exit_code == 0 and "Searching" not in shipped.stderr
     help_text = CliRunner().invoke(cli.main, ["search", "--help"]).output
     assert "else the corpus last indexed, else the shipped" in " ".join(help_text.split())
+
+
+def test_each_hit_shows_the_id_that_show_takes(run, article_index):
+    result = run("--limit", "1", "ferritin")
+    source = [line for line in result.output.splitlines() if line.startswith("   iron-deposits")][0]
+    doc_id = source.rsplit("[", 1)[1].rstrip("]")
+    shown = CliRunner().invoke(cli.main, ["show", "--index", str(article_index), doc_id])
+    assert shown.exit_code == 0 and shown.output.startswith("Does MS cause high ferritin levels?")
+
+
+def test_a_query_from_standard_input(article_index):
+    result = CliRunner().invoke(cli.main, ["search", "--index", str(article_index), "--limit", "1", "-"], input="  is iron\ngood for ms\n")
+    assert result.exit_code == 0 and "“is iron good for ms”" in result.output
+    empty = CliRunner().invoke(cli.main, ["search", "--index", str(article_index), "-"], input="\n")
+    assert empty.exit_code == 2 and "empty" in empty.stderr

@@ -203,3 +203,19 @@ def test_every_or_is_matched_as_a_tree_of_pairs():
         ors += [node] if isinstance(node, Or) else []
         pending.extend(node.children())
     assert len(ors) >= 4 and all(node.matcher_type == Or.DEFAULT_MATCHER for node in ors)
+
+
+@pytest.mark.parametrize("text", ["colour:red", "iron AND Colour:red", "title:ms"])
+def test_an_unknown_field_is_named_with_the_fields_there_are(text):
+    from search.query import QueryBuilder
+
+    builder = QueryBuilder([])
+    with pytest.raises(QueryError, match="no field .*; fields are question, answer"):
+        builder.build(text)
+
+
+@pytest.mark.parametrize("text", ["question:iron", "answer:ferritin", '"ratio 10:30"', "see http://example.org/ms", "at 10:30"])
+def test_fields_there_are_and_colons_that_are_no_field_pass(text):
+    from search.query import QueryBuilder
+
+    assert QueryBuilder([]).build(text).query is not None
