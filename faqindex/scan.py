@@ -131,7 +131,10 @@ def scan(corpus: Path) -> list[CorpusFile]:
                 found.append(_plain_entry(item, prefix + base))
             elif item.is_symlink():
                 if _is_dir(item):
-                    continue  # a linked folder could loop or lead outside the corpus: not walked
+                    # A linked folder could loop or lead outside the corpus: not walked, but
+                    # listed, so that the build says what it left out.
+                    found.append(CorpusFile(prefix + base, item.path, 0, 0, "symbolic link to a folder (not followed)"))
+                    continue
                 found.append(_entry(Path(item.path), prefix + base, root))
             elif item.is_dir(follow_symlinks=False):
                 if base != "__pycache__":

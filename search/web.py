@@ -204,7 +204,9 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
         return JSONResponse({"error": _one_line(str(exc))}, status_code=503)
 
     async def unavailable(request: Request, exc: Exception) -> Response:
-        # Not the message: it names the index's directory.
+        # Not the message: it names the index's directory. A person's page gets a page.
+        if _wants_page(request):
+            return HTMLResponse(page.search_page("", None, error="the index cannot be read now: try again soon"), status_code=503)
         return JSONResponse({"error": "the index cannot be read now"}, status_code=503)
 
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -278,6 +280,12 @@ def bounded_hits(results: dict[str, Any]) -> dict[str, Any]:
         if hit["answer_truncated"]:
             hit["answer"] = answer[:EXCERPT_CHARS].rstrip() + "…"
     return results
+
+
+def _wants_page(request: Request) -> bool:
+    """Whether the request is one of the HTML routes (the search page, a document's page)."""
+    path = request.url.path
+    return path == "/" or path.startswith("/doc/")
 
 
 def _one_line(text: str) -> str:

@@ -56,7 +56,8 @@ def test_symlink_outside_the_corpus_is_not_followed(write_corpus, tmp_path):
     found = results(root)
     assert found["link.txt"].skipped == "symbolic link pointing outside the corpus (not followed)"
     assert not found["link.txt"].documents
-    assert set(found) == {"good.txt", "link.txt"}  # the looping directory link is not walked
+    assert set(found) == {"good.txt", "link.txt", "loop"}  # the looping directory link is not walked
+    assert found["loop"].skipped == "symbolic link to a folder (not followed)" and not found["loop"].documents
 
 
 def test_jsonl_records_keep_their_ids_and_bad_lines_are_reported(write_corpus):
@@ -99,3 +100,14 @@ def test_a_corpus_that_is_no_file_says_what_it_is(tmp_path, kind):
             pytest.skip("no /dev/zero")
     with pytest.raises(CorpusError, match=expected):
         scan(path)
+
+
+def test_linked_folders_are_listed_as_skipped(write_corpus, tmp_path):
+    import os
+
+    root = write_corpus({"a.txt": QA})
+    os.symlink("/etc", root / "etc-link")
+    os.symlink("..", root / "up")
+    os.symlink(root, root / "loop")
+    skipped = {entry.name: entry.skip for entry in scan(root) if entry.skip}
+    assert skipped == {name: "symbolic link to a folder (not followed)" for name in ("etc-link", "loop", "up")}

@@ -255,3 +255,21 @@ def test_a_huge_answer_does_not_make_every_response_huge(write_corpus, tmp_path)
         assert first["answer_truncated"] and len(first["answer"]) <= EXCERPT_CHARS + 1
         whole = client.get(f"/api/documents/{first['id']}").json()
         assert len(whole["answer"]) > 1_000_000
+
+
+def test_an_index_that_cannot_be_read_answers_a_page_to_a_page_and_json_to_the_api(served, monkeypatch):
+    from search import IndexCorruptError
+
+    client, searcher, _ = served
+
+    def damaged(*args, **kwargs):
+        raise IndexCorruptError("index in /secret/place is damaged")
+
+    monkeypatch.setattr(Searcher, "results", damaged)
+    monkeypatch.setattr(Searcher, "document", damaged)
+    page = client.get("/", params={"q": "ferritin"})
+    assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+    assert "cannot be read now" in page.text and "/secret" not in page.text
+    assert client.get("/doc/abc").headers["content-type"].startswith("text/html")
+    api = client.get("/api/search", params={"q": "ferritin"})
+    assert api.status_code == 503 and api.json() == {"error": "the index cannot be read now"}
