@@ -7,6 +7,7 @@ one gives has its own test where it is used.
 | internal | where | why |
 | --- | --- | --- |
 | `TOC.read` patched (`apply_reading_fixes`) | every search | Whoosh leaves the table of contents open when it is damaged; it is closed when reading fails |
+| `MpWriter.jobqueue` wrapped (`watch_workers`) | large builds | Whoosh's parallel writer puts documents on a bounded queue for its processes and waits forever when they have died (a full disk): a put gives up once one of them has ended |
 | `FileStorage.open_file` extended (`ClosingStorage`) | updates | Whoosh leaves a damaged segment's files open when reading it fails; an update that finds one closes them before it rebuilds the index whole |
 | `W3PerDocReader.has_column` patched (`apply_writing_fixes`) | builds | Whoosh stats the file system once per posting while flushing a segment; the answer is kept per segment reader |
 | `W3PerDocReader.doc_field_length` patched (`apply_writing_fixes`) | builds | Whoosh reads each posting's document length back from the file while flushing a segment, one small read per posting; the segment's lengths are read once per field |
@@ -27,7 +28,9 @@ one gives has its own test where it is used.
 
 from __future__ import annotations
 
+import errno
 import pickle
+import queue
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -42,6 +45,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.externalsort import SortingPool
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
+from whoosh.multiproc import MpWriter
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
@@ -83,6 +87,33 @@ def _read_closing(cls: type, storage: Any, indexname: str, gen: int | None = Non
 
 
 
+
+
+class _WatchedJobs:
+    """Whoosh's job queue for its indexing processes, whose `put` gives up (OSError) once
+    one of `tasks` has ended: nothing else would ever take the job."""
+
+    def __init__(self, jobs: Any, tasks: list[Any]) -> None:
+        self._jobs, self._tasks = jobs, tasks
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        while True:
+            try:
+                self._jobs.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                if any(task.exitcode is not None for task in self._tasks):
+                    raise OSError(errno.EIO, "an indexing process ended before it finished (is the disk full?)") from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._jobs, name)
+
+
+def watch_workers(writer: Any) -> Any:
+    """`writer`, its processes watched when it is Whoosh's parallel writer (`_WatchedJobs`)."""
+    if isinstance(writer, MpWriter):
+        writer.jobqueue = _WatchedJobs(writer.jobqueue, writer.tasks)
+    return writer
 
 
 class ClosingStorage(FileStorage):

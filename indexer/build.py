@@ -35,7 +35,7 @@ from faqindex.schema import (
     question_keys,
 )
 from faqindex.statistics import Statistics
-from faqindex.whoosh_internals import ClosingStorage, apply_writing_fixes
+from faqindex.whoosh_internals import ClosingStorage, apply_writing_fixes, watch_workers
 
 from . import directory
 from .acronyms import mine
@@ -244,7 +244,7 @@ def _writer(ix, entries):
     procs = writer_processes(sum(entry.size for entry in entries if not entry.skip))
     # Each process writes its own segment (merging them would cost what the processes saved).
     parallel = {"procs": procs, "multisegment": True, "batchsize": WORKER_BATCH} if procs > 1 else {}
-    return ix.writer(limitmb=WRITER_MB // procs, **parallel)  # the processes share the budget
+    return watch_workers(ix.writer(limitmb=WRITER_MB // procs, **parallel))  # the processes share the budget
 
 
 def _update_generation(

@@ -48,6 +48,11 @@ def _in_worker(_registry: object) -> None:
             pass
     if os.getppid() not in builds:  # the build died before the line above
         os._exit(1)
+    # A worker's failure (a full disk) reaches the user as the build's one line, not as a
+    # traceback of each process.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 class _Registry:

@@ -240,3 +240,25 @@ def test_a_truncated_segment_is_rebuilt_by_the_next_build_with_a_note(write_corp
     assert "Note: the previous index was damaged" in result.stdout
     stats = build_index(root, index)  # and the rebuilt index reads as any other
     assert stats.documents == 1 and not stats.notes
+
+
+def test_a_build_whose_indexing_processes_die_ends_in_one_line_and_keeps_the_index(write_corpus, tmp_path):
+    # As on a full disk: Whoosh's parallel writer waited forever for processes that had died.
+    root = write_corpus({"a.txt": "What is ferritin?\n\nA protein that stores iron.\n"})
+    index = tmp_path / "ix"
+    build_index(root, index)
+    big = "".join(f'{{"id": "d{i}", "question": "What is thing {i}?", "answer": "Thing {i} is tied."}}\n' for i in range(20_000))
+    (root / "big.jsonl").write_text(big, encoding="utf-8")
+    script = (
+        "import os, sys\nfrom whoosh import multiproc\nfrom indexer import build, build_index\n"
+        "from faqindex.errors import FaqsearchError\n"
+        "build.PARALLEL_BYTES = 1\nbuild._cores = lambda: 2\n"
+        "multiproc.SubWriterTask.run = lambda self: os._exit(1)  # every indexing process dies at once\n"
+        f"try:\n    build_index({str(root)!r}, {str(index)!r}, lock_timeout=5)\n"
+        "except FaqsearchError as exc:\n    print('ERROR', exc)\n    sys.exit(2)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2 and "an indexing process ended" in done.stdout, done.stdout + done.stderr
+    with Searcher(index, auto_build=False) as searcher:  # the previous index, still searchable
+        assert searcher.document_count == 1
+    assert build_index(root, index).documents == 20_001  # and the lock was released
