@@ -48,8 +48,8 @@ class Encoder:
         self._np = np
         try:
             self._load(directory, np, Tokenizer)
-        except SemanticUnavailable:
-            raise
+        except (SemanticUnavailable, MemoryError):
+            raise  # running out of memory is no fault of the model's: the command line says so
         except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: tokenizers raises plain Exception
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
             raise SemanticUnavailable(f"{directory}: not a model faqsearch can read ({reason})") from None

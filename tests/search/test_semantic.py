@@ -358,3 +358,16 @@ def test_sentence_vectors_changed_in_place_are_not_trusted(corpus, tmp_path):
     with Searcher(index, auto_build=False, semantic=MINILM) as searcher:
         assert searcher.ranked_by == "static" and "faqsearch index" in searcher.notices[0]
     assert build_index(corpus, index, model=MINILM).embedded == 2  # embedded again, not copied
+
+
+def test_running_out_of_memory_while_loading_a_model_does_not_blame_the_model(tmp_path, monkeypatch):
+    pytest.importorskip("tokenizers")
+    from faqindex import encoder
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(encoder, "_read_safetensors", no_memory)
+    (tmp_path / "config.json").write_text('{"model_type": "bert", "num_attention_heads": 2}')
+    with pytest.raises(MemoryError):
+        Encoder(tmp_path)
