@@ -275,7 +275,7 @@ def write_vectors(
     With `processes` > 1, an index of PARALLEL_DOCUMENTS or more in several segments has
     its segments embedded by that many processes, each reading them on its own."""
     model = model or shipped_model(in_memory=True)
-    known = _known_rows(previous) if previous is not None else {}
+    known = known_rows(previous) if previous is not None else {}
     size = reader.doc_count_all()
     vectors = np.zeros((size, model.dimensions), dtype=np.float16)
     keys = np.zeros(size, dtype="S16")
@@ -372,12 +372,8 @@ def _embed_segment(leaf: Any, model: StaticModel, known: dict[bytes, Any], keys:
         waiting.clear()
 
     for docnum, fields in leaf.iter_docs():
-        text = document_text(fields)
-        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-        keys[docnum] = key
-        if key in known:
-            vectors[docnum] = known[key]
-        else:
+        text = reuse_known(docnum, fields, known, keys, vectors)
+        if text is not None:
             waiting[docnum] = text
             if len(waiting) >= _ENCODE_BATCH:
                 embed_waiting()
@@ -385,14 +381,28 @@ def _embed_segment(leaf: Any, model: StaticModel, known: dict[bytes, Any], keys:
         embed_waiting()
 
 
-def _known_rows(generation: Path) -> dict[bytes, Any]:
-    if not digest_holds(generation / VECTORS_FILE):
-        return {}  # changed since written: embedded again, not copied
+def reuse_known(docnum: int, fields: dict[str, Any], known: dict[bytes, Any], keys: Any, vectors: Any) -> str | None:
+    """Key document `docnum` by a digest of its text and copy its row from `known` (rows of
+    texts a previous generation embedded); the text to embed when it is not there."""
+    text = document_text(fields)
+    key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    keys[docnum] = key
+    if key in known:
+        vectors[docnum] = known[key]
+        return None
+    return text
+
+
+def known_rows(generation: Path, vectors_name: str = VECTORS_FILE, keys_name: str = KEYS_FILE) -> dict[bytes, Any]:
+    """The rows of a generation's vectors file by the digest of their texts (none when it
+    is damaged or changed since written: those texts are embedded again, not copied)."""
+    if not digest_holds(generation / vectors_name):
+        return {}
     try:
-        vectors = np.load(generation / VECTORS_FILE)
-        keys = np.load(generation / KEYS_FILE)
+        vectors = np.load(generation / vectors_name)
+        keys = np.load(generation / keys_name)
     except (OSError, ValueError):
-        return {}  # a damaged previous generation only costs embedding again
+        return {}
     if len(keys) != len(vectors):
         return {}
     return {bytes(key): row for key, row in zip(keys, vectors) if key}

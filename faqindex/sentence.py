@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config
-from .embedding import digest_holds, document_text, write_digest
+from .embedding import digest_holds, known_rows, reuse_known, write_digest
 from .errors import SemanticUnavailable
 from .store import write_atomically
 
@@ -399,18 +399,15 @@ def write_vectors(
     import numpy as np
 
     size = reader.doc_count_all()
-    known = _known_rows(previous, encoder.identity) if previous is not None else {}
+    identity = encoder.identity
+    known = known_rows(previous, vectors_file(identity), keys_file(identity)) if previous is not None else {}
     keys = np.zeros(size, dtype="S16")
     waiting: dict[int, str] = {}
     width = encoder.weights["embeddings.word_embeddings.weight"].shape[1]
     vectors = np.zeros((size, width), dtype=np.float16)
     for docnum, fields in reader.iter_docs():
-        text = document_text(fields)
-        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-        keys[docnum] = key
-        if key in known:
-            vectors[docnum] = known[key]
-        else:
+        text = reuse_known(docnum, fields, known, keys, vectors)
+        if text is not None:
             waiting[docnum] = text
     numbers = list(waiting)
     for start in range(0, len(numbers), EMBED_BATCH):
@@ -424,18 +421,3 @@ def write_vectors(
         write_atomically(generation / name, buffer.getvalue())
     write_digest(generation / vectors_file(encoder.identity))
     return len(numbers)
-
-
-def _known_rows(generation: Path, identity: str) -> dict[bytes, Any]:
-    import numpy as np
-
-    if not digest_holds(generation / vectors_file(identity)):
-        return {}  # changed since written: embedded again, not copied
-    try:
-        vectors = np.load(generation / vectors_file(identity))
-        keys = np.load(generation / keys_file(identity))
-    except (OSError, ValueError):
-        return {}  # a damaged previous generation only costs embedding again
-    if len(keys) != len(vectors):
-        return {}
-    return {bytes(key): row for key, row in zip(keys, vectors) if key}

@@ -9,7 +9,6 @@ import errno
 import os
 import shutil
 import sys
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NoReturn

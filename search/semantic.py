@@ -18,8 +18,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from faqindex import sentence
 from faqindex.caches import bounded
 from faqindex.encoder import Encoder
