@@ -45,7 +45,6 @@ from whoosh.codec.whoosh3 import (
 from whoosh.externalsort import SortingPool
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
-from whoosh.multiproc import MpWriter
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
@@ -111,6 +110,8 @@ class _WatchedJobs:
 
 def watch_workers(writer: Any) -> Any:
     """`writer`, its processes watched when it is Whoosh's parallel writer (`_WatchedJobs`)."""
+    from whoosh.multiproc import MpWriter  # here: it loads multiprocessing, which a search never needs
+
     if isinstance(writer, MpWriter):
         writer.jobqueue = _WatchedJobs(writer.jobqueue, writer.tasks)
     return writer
