@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
@@ -110,7 +111,8 @@ class Results:
     weighed by rarity (`search.fit`; None for queries with syntax, which say what to match),
     and `closeness` how close the best hit is in meaning (a cosine; None with the words
     alone). `ranked_by` names what ranked by meaning: a sentence model's name, "static"
-    (the shipped static model) or "words" (the words alone).
+    (the shipped static model) or "words" (the words alone). `took_ms` is the time the
+    search took, in milliseconds (as Elasticsearch's `took`).
     """
 
     query: str
@@ -125,6 +127,7 @@ class Results:
     closeness: float | None = None
     weak: bool = False
     ranked_by: str = "words"
+    took_ms: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: {"query", "corrected_query", "total", "hits": [...], ...}."""
@@ -141,6 +144,7 @@ class Results:
             "closeness": None if self.closeness is None else round(self.closeness, 4),
             "weak_match": self.weak,
             "ranked_by": self.ranked_by,
+            "took_ms": self.took_ms,
         }
 
 
@@ -375,8 +379,11 @@ class Searcher:
         # A lone surrogate (a command line's byte that is no UTF-8) cannot be analyzed or
         # written: it becomes the replacement character.
         query = query.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if not query.isascii() else query
+        started = time.perf_counter()
         with self._lock:
-            return self._results(query, limit, highlight, exact, explain)
+            results = self._results(query, limit, highlight, exact, explain)
+        results.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return results
 
     def _results(self, query: str, limit: int, highlight: bool, exact: bool, explain: bool) -> Results:
         """The pipeline: prepare → collect → rank (proximity, meaning, the question asked)

@@ -43,7 +43,7 @@ def test_json_output_contract(run):
     result = run("--json", "ferritin")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"query", "corrected_query", "total", "total_exact", "hits", "corrections", "expansions", "missing", "fit", "closeness", "weak_match", "ranked_by"}
+    assert set(data) == {"query", "corrected_query", "total", "total_exact", "hits", "corrections", "expansions", "missing", "fit", "closeness", "weak_match", "ranked_by", "took_ms"}
     assert data["query"] == "ferritin" and data["total"] == 3
     assert data["missing"] == [] and data["fit"] == 1.0 and data["weak_match"] is False and data["ranked_by"] == "static"
     assert isinstance(data["closeness"], float) and -1 <= data["closeness"] <= 1
@@ -62,7 +62,9 @@ def test_no_hits_exits_1(run):
     assert "No answers for “xylophone”." in result.output
     json_result = run("--json", "xylophone")
     assert json_result.exit_code == 1
-    assert json.loads(json_result.stdout) == {
+    found = json.loads(json_result.stdout)
+    assert isinstance(found.pop("took_ms"), float)
+    assert found == {
         "query": "xylophone", "corrected_query": None, "total": 0, "total_exact": True, "hits": [],
         "corrections": [], "expansions": [], "missing": ["xylophone"], "fit": None, "closeness": None, "weak_match": False, "ranked_by": "static",
     }

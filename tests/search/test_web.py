@@ -46,7 +46,9 @@ def test_the_search_api_returns_what_search_json_prints(served):
     expected = searcher.results("ferritin", limit=2).to_dict()
     for hit in expected["hits"]:
         hit["answer_truncated"] = False
-    assert response.json() == json.loads(json.dumps(expected))
+    answered = response.json()
+    assert isinstance(answered.pop("took_ms"), float) and expected.pop("took_ms") >= 0  # as Elasticsearch's "took"
+    assert answered == json.loads(json.dumps(expected))
     assert response.json()["hits"][0]["question"] == "What is ferritin?"
 
 
@@ -273,3 +275,27 @@ def test_an_index_that_cannot_be_read_answers_a_page_to_a_page_and_json_to_the_a
     assert client.get("/doc/abc").headers["content-type"].startswith("text/html")
     api = client.get("/api/search", params={"q": "ferritin"})
     assert api.status_code == 503 and api.json() == {"error": "the index cannot be read now"}
+
+
+def test_the_page_has_an_icon_and_its_button_reads_in_both_themes(served):
+    import re
+
+    client, _, _ = served
+    page = client.get("/").text
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    assert client.get("/static/favicon.svg").status_code == 200
+    css = client.get("/static/app.css").text
+
+    def colours(block: str) -> dict[str, str]:
+        return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", block))
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light = colours(css.split("@media", 1)[0])
+    dark = {**light, **colours(css.split("prefers-color-scheme: dark", 1)[1].split("}", 2)[0])}
+    for theme in (light, dark):
+        a, b = sorted((luminance(theme["accent"]), luminance(theme["on-accent"])))
+        assert (b + 0.05) / (a + 0.05) >= 4.5  # WCAG AA for the Search button's text
