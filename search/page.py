@@ -8,7 +8,7 @@ the reader types. Every text from the index is escaped here; highlights keep onl
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from .documents import Document, place
 from .highlight import marked_parts
@@ -56,7 +56,11 @@ def _results(results: Results) -> list[str]:
     shown = results.corrected_query or results.query
     lines = []
     if results.corrected_query:
-        lines.append(f'<p class="corrected">Showing results for <b>{escape(results.corrected_query)}</b></p>')
+        instead = escape("/?" + urlencode({"q": results.query, "exact": "1"}))
+        lines.append(
+            f'<p class="corrected">Showing results for <b>{escape(results.corrected_query)}</b>; '
+            f'<a href="{instead}">search instead for {escape(results.query)}</a></p>'
+        )
     noun = "answer" if results.total == 1 else "answers"
     lines.append(f'<p class="count">{"" if results.total_exact else "about "}{results.total} {noun} for “{escape(shown)}”</p>')
     if results.missing:

@@ -126,6 +126,7 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
         parameters:
           - {name: q, in: query, required: true, schema: {type: string, maxLength: 500}}
           - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
+          - {name: exact, in: query, schema: {type: integer, enum: [0, 1], default: 0}, description: "1: no typo correction"}
         responses:
           200: {description: "query, corrected_query, total, hits, missing, weak_match, ...; a hit's answer is cut to 2,000 characters (answer_truncated), the whole one is at /api/documents/ID"}
           400: {description: "{error}: an empty, too long or unsearchable query, or a bad limit"}
@@ -134,7 +135,7 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
         if not query:
             raise BadRequest("the query is empty: pass ?q=words")
         with pool.borrow() as lent:
-            return JSONResponse(bounded_hits(lent.results(query, limit=limit).to_dict()))
+            return JSONResponse(bounded_hits(lent.results(query, limit=limit, exact=_exact(request)).to_dict()))
 
     def api_document(request: Request) -> Response:
         """
@@ -179,7 +180,7 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
             return HTMLResponse(page.search_page("", None))
         try:
             with pool.borrow() as lent:
-                results = lent.results(query, limit=limit)
+                results = lent.results(query, limit=limit, exact=_exact(request))
         except (SearchTimeout, Busy) as exc:
             return HTMLResponse(page.search_page(query, None, error=str(exc)), status_code=503)
         except QueryError as exc:
@@ -280,6 +281,11 @@ def bounded_hits(results: dict[str, Any]) -> dict[str, Any]:
         if hit["answer_truncated"]:
             hit["answer"] = answer[:EXCERPT_CHARS].rstrip() + "…"
     return results
+
+
+def _exact(request: Request) -> bool:
+    """`exact=1`: the words as typed, no typo correction (as `search --exact`)."""
+    return request.query_params.get("exact", "") in ("1", "true")
 
 
 def _wants_page(request: Request) -> bool:

@@ -37,7 +37,10 @@
     const parts = [];
     if (data.corrected_query) {
       const p = el("p", "corrected", "Showing results for ");
-      p.append(el("b", "", data.corrected_query));
+      p.append(el("b", "", data.corrected_query), document.createTextNode("; "));
+      const instead = el("a", "", `search instead for ${data.query}`);
+      instead.href = `/?${new URLSearchParams({ q: data.query, exact: "1" })}`;
+      p.append(instead);
       parts.push(p);
     }
     const noun = data.total === 1 ? "answer" : "answers";
@@ -68,6 +71,7 @@
     const url = new URL(window.location.href);
     if (query) url.searchParams.set("q", query);
     else url.searchParams.delete("q");
+    url.searchParams.delete("exact"); // a new query is corrected again
     history.replaceState(null, "", url);
     document.title = query ? `${query} – faqsearch` : "faqsearch";
     if (controller) controller.abort(); // a newer query: the older answer is not wanted

@@ -299,3 +299,13 @@ def test_the_page_has_an_icon_and_its_button_reads_in_both_themes(served):
     for theme in (light, dark):
         a, b = sorted((luminance(theme["accent"]), luminance(theme["on-accent"])))
         assert (b + 0.05) / (a + 0.05) >= 4.5  # WCAG AA for the Search button's text
+
+
+def test_a_correction_can_be_undone(served):
+    client, _, _ = served
+    page = client.get("/", params={"q": "feritin"}).text
+    assert "Showing results for <b>ferritin</b>" in page
+    assert '<a href="/?q=feritin&amp;exact=1">search instead for feritin</a>' in page
+    exact = client.get("/api/search", params={"q": "feritin", "exact": "1"}).json()
+    assert exact["corrected_query"] is None and exact["hits"] == []
+    assert "Showing results for" not in client.get("/", params={"q": "feritin", "exact": "1"}).text

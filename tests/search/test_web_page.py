@@ -150,3 +150,16 @@ def test_an_answer_to_an_older_query_is_dropped(site, browser):
     assert page.locator(".hit h2 a").first.inner_text() == "Does MS cause high ferritin levels?"
     assert page.url.endswith("?q=ferritin")
     page.close()
+
+
+def test_a_typed_correction_offers_the_words_as_typed(site, browser):
+    page = browser.new_page()
+    page.goto(site)
+    page.fill("#q", "hemoglobni")
+    instead = page.locator(".corrected a")
+    instead.wait_for()
+    assert instead.inner_text() == "search instead for hemoglobni"
+    instead.click()
+    page.wait_for_url("**exact=1**")
+    assert "Showing results for" not in page.inner_text("body")
+    page.close()
