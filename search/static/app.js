@@ -92,6 +92,18 @@
     }
   };
 
+  // Enter in the box opens the first answer shown (as DocSearch does); a focused answer's
+  // link opens itself. With no answer shown yet, the form submits as without the script.
+  if (input.form) {
+    input.form.addEventListener("submit", (event) => {
+      const first = results.querySelector(".hit h2 a");
+      if (first && input.value.trim() && new URL(window.location.href).searchParams.get("q") === input.value.trim()) {
+        event.preventDefault();
+        window.location.assign(first.href);
+      }
+    });
+  }
+
   input.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(search, DEBOUNCE_MS);

@@ -163,3 +163,15 @@ def test_a_typed_correction_offers_the_words_as_typed(site, browser):
     page.wait_for_url("**exact=1**")
     assert "Showing results for" not in page.inner_text("body")
     page.close()
+
+
+def test_enter_opens_the_first_answer(site, browser):
+    page = browser.new_page()
+    page.goto(site)
+    page.fill("#q", "ferritin")
+    page.locator(".hit h2 a").first.wait_for()
+    page.wait_for_url("**?q=ferritin")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/doc/**")
+    assert page.inner_text("h1") == "Does MS cause high ferritin levels?"
+    page.close()
