@@ -71,7 +71,22 @@ def _results(results: Results) -> list[str]:
         lines.append('<ol class="hits">')
         lines += [_hit(hit) for hit in results.hits]
         lines.append("</ol>")
+    more = more_link(results)
+    if more:
+        lines.append(f'<p class="more"><a href="{escape(more)}">more answers</a></p>')
     return lines
+
+
+MORE = 10  # answers a "more answers" link adds
+MOST = 50  # the most one page shows (the API's limit)
+
+
+def more_link(results: Results) -> str | None:
+    """The address of the same search with MORE answers, when there are more to show."""
+    shown = len(results.hits)
+    if not shown or shown >= results.total - len([d for h in results.hits for d in h.duplicates]) or shown >= MOST:
+        return None
+    return "/?" + urlencode({"q": results.query, "limit": min(shown + MORE, MOST)})
 
 
 def _hit(hit: Hit) -> str:

@@ -63,6 +63,14 @@
       }
       parts.push(list);
     }
+    const folded = data.hits.reduce((sum, hit) => sum + hit.duplicates.length, 0);
+    if (data.hits.length && data.hits.length < data.total - folded && data.hits.length < 50) {
+      const more = el("a", "", "more answers");
+      more.href = `/?${new URLSearchParams({ q: data.query, limit: String(Math.min(data.hits.length + 10, 50)) })}`;
+      const p = el("p", "more");
+      p.append(more);
+      parts.push(p);
+    }
     results.replaceChildren(...parts);
   };
 
@@ -72,6 +80,7 @@
     if (query) url.searchParams.set("q", query);
     else url.searchParams.delete("q");
     url.searchParams.delete("exact"); // a new query is corrected again
+    url.searchParams.delete("limit"); // and starts with the first ten
     history.replaceState(null, "", url);
     document.title = query ? `${query} – faqsearch` : "faqsearch";
     if (controller) controller.abort(); // a newer query: the older answer is not wanted

@@ -309,3 +309,15 @@ def test_a_correction_can_be_undone(served):
     exact = client.get("/api/search", params={"q": "feritin", "exact": "1"}).json()
     assert exact["corrected_query"] is None and exact["hits"] == []
     assert "Showing results for" not in client.get("/", params={"q": "feritin", "exact": "1"}).text
+
+
+def test_more_answers_are_a_link_away(write_corpus, tmp_path):
+    many = "".join(f"What is iron fact {n}?\n\nIron fact {n} is about iron.\n\n" for n in range(25))
+    corpus = write_corpus({"a.txt": f"Facts\n\n{many}"})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher, TestClient(create_app(searcher)) as client:
+        first = client.get("/", params={"q": "iron"}).text
+        assert first.count('class="hit"') == 10 and '<a href="/?q=iron&amp;limit=20">more answers</a>' in first
+        second = client.get("/?q=iron&limit=20").text
+        assert second.count('class="hit"') == 20 and "limit=30" in second
+        last = client.get("/?q=iron&limit=30").text
+        assert last.count('class="hit"') == 25 and "more answers" not in last

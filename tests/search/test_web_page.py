@@ -175,3 +175,16 @@ def test_enter_opens_the_first_answer(site, browser):
     page.wait_for_url("**/doc/**")
     assert page.inner_text("h1") == "Does MS cause high ferritin levels?"
     page.close()
+
+
+def test_more_answers_as_you_type(site, browser):
+    page = browser.new_page()
+    page.goto(site)
+    page.fill("#q", "ms")
+    more = page.locator(".more a")
+    more.wait_for()
+    assert page.locator(".hit").count() == 10
+    more.click()
+    page.wait_for_url("**limit=20**")
+    assert page.locator(".hit").count() == 20
+    page.close()
