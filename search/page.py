@@ -7,6 +7,7 @@ the reader types. Every text from the index is escaped here; highlights keep onl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote, urlencode
 
@@ -15,18 +16,50 @@ from .highlight import marked_parts
 from .searcher import Hit, Results
 
 
-def search_page(query: str, results: Results | None, error: str | None = None) -> str:
-    """The search page: the form, then the results of `query` (or an error) when there is one."""
+@dataclass(frozen=True)
+class Collection:
+    """What the pages say of what is searched: its `name` (an article's title, or the
+    corpus's), where the answers come from (`source`, with its address `url` when known),
+    whether to say they are no medical advice, and a few `examples` of its questions."""
+
+    name: str = "faqsearch"
+    source: str = ""
+    url: str = ""
+    health: bool = False
+    examples: tuple[str, ...] = ()
+
+
+DEFAULT = Collection()
+
+
+def search_page(query: str, results: Results | None, error: str | None = None, collection: Collection = DEFAULT) -> str:
+    """The search page: the form, then the results of `query` (or an error) when there is
+    one; before any query, example questions and what can be typed."""
     body = []
     if error:
         body.append(f'<p class="error">{escape(error)}</p>')
     if results is not None:
         body.extend(_results(results))
-    title = f"{query} – faqsearch" if query else "faqsearch"
-    return _layout(title, query, "\n".join(body))
+    elif not query and not error:
+        body.extend(_empty_state(collection))
+    title = f"{query} – {collection.name}" if query else collection.name
+    return _layout(title, query, "\n".join(body), collection, heading=True)
 
 
-def document_page(document: Document) -> str:
+def _empty_state(collection: Collection) -> list[str]:
+    lines = ['<section class="start">']
+    if collection.examples:
+        lines.append("<h2>Questions people ask</h2><ul class=\"examples\">")
+        lines += [f'<li><a href="{escape("/?" + urlencode({"q": q}))}">{escape(q)}</a></li>' for q in collection.examples]
+        lines.append("</ul>")
+    lines.append(
+        '<p class="hint">Type a question in your own words, keywords, or a "quoted phrase"; '
+        "acronyms such as MS and typos are understood.</p></section>"
+    )
+    return lines
+
+
+def document_page(document: Document, collection: Collection = DEFAULT) -> str:
     """One document whole, with its related questions."""
     parts = [f'<article class="document"><h1>{escape(document.question)}</h1>']
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in document.alternates]
@@ -39,12 +72,12 @@ def document_page(document: Document) -> str:
         parts += [f'<li><a href="{document_link(r.id)}">{escape(r.question)}</a></li>' for r in document.related]
         parts.append("</ul>")
     parts.append("</article>")
-    return _layout(f"{document.question} – faqsearch", "", "\n".join(parts))
+    return _layout(f"{document.question} – {collection.name}", "", "\n".join(parts), collection)
 
 
-def missing_page() -> str:
+def missing_page(collection: Collection = DEFAULT) -> str:
     """The page for an id the index does not hold."""
-    return _layout("Not found – faqsearch", "", '<p class="error">No document with this id.</p>')
+    return _layout(f"Not found – {collection.name}", "", '<p class="error">No document with this id.</p>', collection)
 
 
 def marked(fragment: str) -> str:
@@ -93,11 +126,37 @@ def _hit(hit: Hit) -> str:
     parts = [f'<li class="hit"><h2><a href="{document_link(hit.id)}">{escape(hit.question)}</a></h2>']
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in hit.alternates]
     parts += [f'<p class="fragment">{marked(fragment)}</p>' for fragment in hit.highlights]
-    parts.append(f'<p class="source">{escape(place(hit.source, hit.section, hit.position))}</p></li>')
+    parts.append(f'<p class="source">{_where(hit)}</p></li>')
     return "".join(parts)
 
 
-def _layout(title: str, query: str, body: str) -> str:
+def _where(hit: Hit) -> str:
+    """Where an answer comes from, for a reader: its article's title (linked to the page it
+    came from, when known), else its file; then its section or place there."""
+    article = escape(hit.title or hit.source)
+    if hit.url.startswith(("http://", "https://")):
+        article = f'<a href="{escape(hit.url)}" rel="noopener noreferrer">{article}</a>'
+    return f"{article} § {escape(hit.section)}" if hit.section else f"{article}, question {hit.position}"
+
+
+def _about(collection: Collection) -> str:
+    """Where the answers come from (and, for a health article, that they are no advice)."""
+    if not collection.source:
+        return ""
+    source = escape(collection.source)
+    if collection.url.startswith(("http://", "https://")):
+        source = f'<a href="{escape(collection.url)}" rel="noopener noreferrer">{source}</a>'
+    advice = " They are not medical advice: ask a doctor about your own health." if collection.health else ""
+    return f'<p class="about">Answers are quoted from {source}.{advice}</p>'
+
+
+def _name(collection: Collection, heading: bool) -> str:
+    """The collection's name: the search page's heading; above a document's own, a link back."""
+    tag = "h1" if heading else "p"
+    return f'<{tag} class="collection"><a href="/">{escape(collection.name)}</a></{tag}>'
+
+
+def _layout(title: str, query: str, body: str, collection: Collection = DEFAULT, heading: bool = False) -> str:
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -110,6 +169,8 @@ def _layout(title: str, query: str, body: str) -> str:
 </head>
 <body>
 <header>
+{_name(collection, heading)}
+{_about(collection)}
 <form action="/" method="get" role="search">
 <label for="q">Ask a question or type keywords</label>
 <div class="box"><input id="q" name="q" type="search" value="{escape(query)}" maxlength="500" autocomplete="off" autofocus>

@@ -109,6 +109,7 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
     `hosts`: the Host header names answered (others get 421); None: any
     (`search.serving.allowed_hosts` says which for an address)."""
     pool = SearcherPool(searcher, searchers or min(os.cpu_count() or 1, MAX_SEARCHERS))
+    collection = describe(searcher)
 
     def query_and_limit(request: Request) -> tuple[str, int]:
         query = request.query_params.get("q", "").strip()
@@ -175,24 +176,24 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
         try:
             query, limit = query_and_limit(request)
         except BadRequest as exc:
-            return HTMLResponse(page.search_page("", None, error=str(exc)), status_code=400)
+            return HTMLResponse(page.search_page("", None, error=str(exc), collection=collection), status_code=400)
         if not query:
-            return HTMLResponse(page.search_page("", None))
+            return HTMLResponse(page.search_page("", None, collection=collection))
         try:
             with pool.borrow() as lent:
                 results = lent.results(query, limit=limit, exact=_exact(request))
         except (SearchTimeout, Busy) as exc:
-            return HTMLResponse(page.search_page(query, None, error=str(exc)), status_code=503)
+            return HTMLResponse(page.search_page(query, None, error=str(exc), collection=collection), status_code=503)
         except QueryError as exc:
-            return HTMLResponse(page.search_page(query, None, error=str(exc)), status_code=400)
-        return HTMLResponse(page.search_page(query, results))
+            return HTMLResponse(page.search_page(query, None, error=str(exc), collection=collection), status_code=400)
+        return HTMLResponse(page.search_page(query, results, collection=collection))
 
     def document_page(request: Request) -> Response:
         with pool.borrow() as lent:
             document = lent.document(request.path_params["id"])
         if document is None:
-            return HTMLResponse(page.missing_page(), status_code=404)
-        return HTMLResponse(page.document_page(document))
+            return HTMLResponse(page.missing_page(collection), status_code=404)
+        return HTMLResponse(page.document_page(document, collection))
 
     async def bad_request(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": _one_line(str(exc))}, status_code=400)
@@ -207,7 +208,9 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
     async def unavailable(request: Request, exc: Exception) -> Response:
         # Not the message: it names the index's directory. A person's page gets a page.
         if _wants_page(request):
-            return HTMLResponse(page.search_page("", None, error="the index cannot be read now: try again soon"), status_code=503)
+            return HTMLResponse(
+                page.search_page("", None, error="the index cannot be read now: try again soon", collection=collection), status_code=503
+            )
         return JSONResponse({"error": "the index cannot be read now"}, status_code=503)
 
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -240,6 +243,41 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
     if hosts is not None:
         app.add_middleware(_KnownHosts, hosts=hosts)
     return app
+
+
+EXAMPLES = 3  # questions the empty page offers
+DESCRIBED_UP_TO = 2_000  # documents read at start to name the collection and pick examples
+
+
+def describe(searcher: Searcher) -> page.Collection:
+    """What the pages say of the index: `$FAQSEARCH_TITLE`, else the title of its one
+    article, else its corpus folder's name; where the answers come from; the questions
+    most often among the others' related ones, as examples. Health advice is disclaimed
+    for the shipped article, or when `$FAQSEARCH_HEALTH` is set."""
+    from collections import Counter
+
+    from faqindex import config, store
+
+    indexed = store.indexed_corpus(searcher.index_dir)
+    corpus = indexed[0] if indexed else None
+    documents = searcher.documents() if searcher.document_count <= DESCRIBED_UP_TO else []
+    titles = {d.title for d in documents if d.title}
+    sources = {d.source for d in documents}
+    urls = {d.url for d in documents}
+    single = len(sources) == 1 and len(titles) == 1
+    name = os.environ.get("FAQSEARCH_TITLE") or (next(iter(titles)) if single else corpus.name if corpus else "faqsearch")
+    source = f"the article “{next(iter(titles))}”" if single else f"the articles of {corpus.name}" if corpus else ""
+    shipped = corpus is not None and corpus == config.default_corpus().resolve()
+    popular: Counter[str] = Counter()
+    by_id = {d.id: d for d in documents}
+    for document in documents:
+        whole = searcher.document(document.id)
+        popular.update(r.id for r in (whole.related if whole else []))
+    examples = tuple(by_id[i].question for i, _ in popular.most_common(EXAMPLES) if i in by_id)
+    return page.Collection(
+        name=name, source=source, url=next(iter(urls)) if single and len(urls) == 1 else "",
+        health=shipped or bool(os.environ.get("FAQSEARCH_HEALTH")), examples=examples,
+    )
 
 
 def _closing(pool: SearcherPool) -> Callable[[Any], Any]:

@@ -30,7 +30,21 @@
     return out;
   };
 
-  const where = (hit) => (hit.section ? `${hit.source} § ${hit.section}` : `${hit.source}, question ${hit.position}`);
+  // Where an answer comes from: its article's title (linked to its page when known).
+  const where = (hit) => {
+    const p = el("p", "source");
+    const name = hit.title || hit.source;
+    if (/^https?:\/\//.test(hit.url)) {
+      const link = el("a", "", name);
+      link.href = hit.url;
+      link.rel = "noopener noreferrer";
+      p.append(link);
+    } else {
+      p.append(document.createTextNode(name));
+    }
+    p.append(document.createTextNode(hit.section ? ` § ${hit.section}` : `, question ${hit.position}`));
+    return p;
+  };
 
   const render = (data) => {
     const shown = data.corrected_query || data.query;
@@ -58,7 +72,7 @@
         item.append(heading);
         for (const other of hit.alternates) item.append(el("p", "also", `also asked: ${other}`));
         for (const fragment of hit.highlights) item.append(marked(fragment));
-        item.append(el("p", "source", where(hit)));
+        item.append(where(hit));
         list.append(item);
       }
       parts.push(list);

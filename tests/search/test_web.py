@@ -321,3 +321,27 @@ def test_more_answers_are_a_link_away(write_corpus, tmp_path):
         assert second.count('class="hit"') == 20 and "limit=30" in second
         last = client.get("/?q=iron&limit=30").text
         assert last.count('class="hit"') == 25 and "more answers" not in last
+
+
+def test_the_page_says_what_is_searched_and_offers_examples(tmp_path):
+    from corpus import ARTICLES
+
+    with Searcher(tmp_path / "ix", corpus=ARTICLES) as searcher, TestClient(create_app(searcher)) as client:
+        start = client.get("/").text
+        title = "Iron Deposits in the Brain May Be Early Indicator of MS"
+        assert f"<title>{title}</title>" in start and f'<h1 class="collection"><a href="/">{title}</a></h1>' in start
+        assert "Answers are quoted from the article" in start and "not medical advice" in start
+        examples = start.split('<ul class="examples">', 1)[1].split("</ul>", 1)[0]
+        assert examples.count("<li>") == 3  # the questions most related to others
+        found = client.get("/", params={"q": "ferritin"}).text
+        assert f"<title>ferritin – {title}</title>" in found and "Questions people ask" not in found
+
+
+def test_another_corpus_is_named_by_its_article_or_folder_without_a_health_notice(served, write_corpus, tmp_path):
+    client, _, _ = served
+    start = client.get("/").text
+    assert '<h1 class="collection"><a href="/">Sample</a></h1>' in start  # its one article's title
+    assert "not medical advice" not in start
+    two = write_corpus({"b.txt": "Other\n\nWhat is zinc?\n\nA metal.\n"})  # beside a.txt: two articles
+    with Searcher(tmp_path / "ix2", corpus=two) as searcher, TestClient(create_app(searcher)) as other:
+        assert f'<h1 class="collection"><a href="/">{two.name}</a></h1>' in other.get("/").text

@@ -188,3 +188,14 @@ def test_more_answers_as_you_type(site, browser):
     page.wait_for_url("**limit=20**")
     assert page.locator(".hit").count() == 20
     page.close()
+
+
+def test_each_answer_names_its_article(site, browser):
+    page = browser.new_page()
+    page.goto(site)
+    page.fill("#q", "ferritin")
+    source = page.locator(".hit .source").first
+    source.wait_for()
+    assert source.inner_text().endswith(", question 6")
+    assert not source.inner_text().startswith("iron-deposits")  # the article's title, not its file
+    page.close()
