@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote, urlencode
 
-from .documents import Document, place
+from .documents import Document
 from .highlight import marked_parts
 from .searcher import Hit, Results
 
@@ -59,17 +59,24 @@ def _empty_state(collection: Collection) -> list[str]:
     return lines
 
 
-def document_page(document: Document, collection: Collection = DEFAULT) -> str:
-    """One document whole, with its related questions."""
-    parts = [f'<article class="document"><h1>{escape(document.question)}</h1>']
+def document_page(document: Document, collection: Collection = DEFAULT, query: str = "") -> str:
+    """One document whole, with its related questions; with the `query` it was found by, a
+    way back to those results, and the related questions keep it."""
+    parts = []
+    if query:
+        back = escape("/?" + urlencode({"q": query}))
+        parts.append(f'<p class="back"><a href="{back}">← results for “{escape(query)}”</a></p>')
+    parts.append(f'<article class="document"><h1>{escape(document.question)}</h1>')
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in document.alternates]
     parts += [f"<p>{escape(paragraph)}</p>" for paragraph in document.answer.split("\n") if paragraph.strip()]
-    parts.append(f'<p class="source">{escape(place(document.source, document.section, document.position))}</p>')
+    article = escape(document.title or document.source)
+    where = f"{article} § {escape(document.section)}" if document.section else f"{article}, question {document.position}"
+    parts.append(f'<p class="source">From {where}</p>')
     if document.url.startswith(("http://", "https://")):
         parts.append(f'<p class="source"><a href="{escape(document.url)}" rel="noopener noreferrer">{escape(document.url)}</a></p>')
     if document.related:
         parts.append('<h2>See also</h2><ul class="related">')
-        parts += [f'<li><a href="{document_link(r.id)}">{escape(r.question)}</a></li>' for r in document.related]
+        parts += [f'<li><a href="{document_link(r.id, query)}">{escape(r.question)}</a></li>' for r in document.related]
         parts.append("</ul>")
     parts.append("</article>")
     return _layout(f"{document.question} – {collection.name}", "", "\n".join(parts), collection)
@@ -102,7 +109,7 @@ def _results(results: Results) -> list[str]:
         lines.append('<p class="weak">No answer fits this well; the closest ones follow.</p>')
     if results.hits:
         lines.append('<ol class="hits">')
-        lines += [_hit(hit) for hit in results.hits]
+        lines += [_hit(hit, results.query) for hit in results.hits]
         lines.append("</ol>")
     more = more_link(results)
     if more:
@@ -122,8 +129,8 @@ def more_link(results: Results) -> str | None:
     return "/?" + urlencode({"q": results.query, "limit": min(shown + MORE, MOST)})
 
 
-def _hit(hit: Hit) -> str:
-    parts = [f'<li class="hit"><h2><a href="{document_link(hit.id)}">{escape(hit.question)}</a></h2>']
+def _hit(hit: Hit, query: str = "") -> str:
+    parts = [f'<li class="hit"><h2><a href="{document_link(hit.id, query)}">{escape(hit.question)}</a></h2>']
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in hit.alternates]
     parts += [f'<p class="fragment">{marked(fragment)}</p>' for fragment in hit.highlights]
     parts.append(f'<p class="source">{_where(hit)}</p></li>')
@@ -186,7 +193,7 @@ def _layout(title: str, query: str, body: str, collection: Collection = DEFAULT,
 """
 
 
-def document_link(doc_id: str) -> str:
+def document_link(doc_id: str, query: str = "") -> str:
     """The page of a document, its id percent-encoded whole (a corpus's ids may hold "/",
-    "?", "#" or "%"), escaped for an attribute."""
-    return escape("/doc/" + quote(doc_id, safe=""))
+    "?", "#" or "%"), with the search it was found by; escaped for an attribute."""
+    return escape("/doc/" + quote(doc_id, safe="") + ("?" + urlencode({"q": query}) if query else ""))

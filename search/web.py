@@ -193,7 +193,8 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
             document = lent.document(request.path_params["id"])
         if document is None:
             return HTMLResponse(page.missing_page(collection), status_code=404)
-        return HTMLResponse(page.document_page(document, collection))
+        query = request.query_params.get("q", "").strip()[:MAX_QUERY]
+        return HTMLResponse(page.document_page(document, collection, query))
 
     async def bad_request(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": _one_line(str(exc))}, status_code=400)

@@ -67,7 +67,7 @@
         const item = el("li", "hit");
         const heading = el("h2");
         const link = el("a", "", hit.question);
-        link.href = `/doc/${encodeURIComponent(hit.id)}`;
+        link.href = `/doc/${encodeURIComponent(hit.id)}?${new URLSearchParams({ q: data.query })}`;
         heading.append(link);
         item.append(heading);
         for (const other of hit.alternates) item.append(el("p", "also", `also asked: ${other}`));

@@ -239,7 +239,7 @@ def test_every_document_is_reachable_whatever_its_id(write_corpus, tmp_path):
 
         for doc_id in ids:
             link = "/doc/" + quote(doc_id, safe="")
-            assert f'href="{link}"' in page.replace("&amp;", "&")
+            assert f'href="{link}?q=ferritin"' in page.replace("&amp;", "&")
             assert client.get(link).status_code == 200
             response = client.get("/api/documents/" + quote(doc_id, safe=""))
             assert response.status_code == 200 and response.json()["id"] == doc_id
@@ -345,3 +345,17 @@ def test_another_corpus_is_named_by_its_article_or_folder_without_a_health_notic
     two = write_corpus({"b.txt": "Other\n\nWhat is zinc?\n\nA metal.\n"})  # beside a.txt: two articles
     with Searcher(tmp_path / "ix2", corpus=two) as searcher, TestClient(create_app(searcher)) as other:
         assert f'<h1 class="collection"><a href="/">{two.name}</a></h1>' in other.get("/").text
+
+
+def test_a_document_found_by_a_search_keeps_its_context(tmp_path):
+    from corpus import ARTICLES
+
+    with Searcher(tmp_path / "ix", corpus=ARTICLES) as searcher, TestClient(create_app(searcher)) as client:
+        results = client.get("/", params={"q": "panic attacks"}).text
+        link = results.split('<li class="hit"><h2><a href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        assert link.endswith("?q=panic+attacks")
+        document = client.get(link).text
+        assert '<a href="/?q=panic+attacks">← results for “panic attacks”</a>' in document
+        assert "From Iron Deposits in the Brain May Be Early Indicator of MS, question" in document
+        related = document.split('<ul class="related">', 1)[1].split("</ul>", 1)[0]
+        assert related.count("?q=panic+attacks") == related.count("<li>") > 0
