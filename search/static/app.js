@@ -96,7 +96,8 @@
     url.searchParams.delete("exact"); // a new query is corrected again
     url.searchParams.delete("limit"); // and starts with the first ten
     history.replaceState(null, "", url);
-    document.title = query ? `${query} – faqsearch` : "faqsearch";
+    const name = document.querySelector(".collection")?.textContent || "faqsearch";
+    document.title = query ? `${query} – ${name}` : name;
     if (controller) controller.abort(); // a newer query: the older answer is not wanted
     if (!query) {
       results.replaceChildren();

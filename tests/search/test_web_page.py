@@ -199,3 +199,32 @@ def test_each_answer_names_its_article(site, browser):
     assert source.inner_text().endswith(", question 6")
     assert not source.inner_text().startswith("iron-deposits")  # the article's title, not its file
     page.close()
+
+
+@pytest.fixture(scope="module")
+def article_site(tmp_path_factory):
+    with Searcher(tmp_path_factory.mktemp("ix") / "ix", corpus=ARTICLES) as searcher:
+        server, thread, url = _serve(searcher)
+        yield url
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.mark.parametrize("name, width, height", [("desktop", 1280, 800), ("phone", 390, 844)])
+def test_the_screenshots_show_a_search(article_site, browser, tmp_path, name, width, height):
+    # FAQSEARCH_SCREENSHOTS=docs writes them where README shows them (docs/screenshot-*.png).
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(article_site)
+    page.fill("#q", "iron deficiency")
+    page.locator(".hit h2 a").first.wait_for()
+    assert page.title() == "iron deficiency – Iron Deposits in the Brain May Be Early Indicator of MS"
+    assert page.inner_text("h1.collection") == "Iron Deposits in the Brain May Be Early Indicator of MS"
+    assert page.locator(".hit h2 a").first.inner_text() == "Is iron deficiency related to MS?"
+    assert page.locator(".hit mark").count() > 0 and page.locator(".about").count() == 1
+    target = SCREENSHOTS if os.environ.get("FAQSEARCH_SCREENSHOTS") == "docs" else tmp_path
+    page.screenshot(path=str(target / f"screenshot-{name}.png"))
+    assert (target / f"screenshot-{name}.png").stat().st_size > 10_000
+    page.close()
