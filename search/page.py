@@ -69,9 +69,7 @@ def document_page(document: Document, collection: Collection = DEFAULT, query: s
     parts.append(f'<article class="document"><h1>{escape(document.question)}</h1>')
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in document.alternates]
     parts += [f"<p>{escape(paragraph)}</p>" for paragraph in document.answer.split("\n") if paragraph.strip()]
-    article = escape(document.title or document.source)
-    where = f"{article} § {escape(document.section)}" if document.section else f"{article}, question {document.position}"
-    parts.append(f'<p class="source">From {where}</p>')
+    parts.append(f'<p class="source">From {_where(document, linked=False)}</p>')
     if document.url.startswith(("http://", "https://")):
         parts.append(f'<p class="source"><a href="{escape(document.url)}" rel="noopener noreferrer">{escape(document.url)}</a></p>')
     if document.related:
@@ -137,11 +135,11 @@ def _hit(hit: Hit, query: str = "") -> str:
     return "".join(parts)
 
 
-def _where(hit: Hit) -> str:
-    """Where an answer comes from, for a reader: its article's title (linked to the page it
-    came from, when known), else its file; then its section or place there."""
+def _where(hit: Hit | Document, linked: bool = True) -> str:
+    """Where an answer comes from, for a reader: its article's title (`linked` to the page
+    it came from, when known), else its file; then its section or place there."""
     article = escape(hit.title or hit.source)
-    if hit.url.startswith(("http://", "https://")):
+    if linked and hit.url.startswith(("http://", "https://")):
         article = f'<a href="{escape(hit.url)}" rel="noopener noreferrer">{article}</a>'
     return f"{article} § {escape(hit.section)}" if hit.section else f"{article}, question {hit.position}"
 
