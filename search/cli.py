@@ -360,9 +360,9 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], index_dir:
     Needs the serve extra: pip install '.[serve]' (docs/serving.md). Ctrl-C stops it.
     """
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401  (checked here too: search.web may be imported already)
 
-        from .web import create_app
+        from .web import create_app, serve
     except ImportError:
         _fail("faqsearch serve needs the serve extra: pip install '.[serve]' (from a clone) or 'faqsearch[serve]'")
     from .serving import allowed_hosts, check_address
@@ -374,7 +374,7 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], index_dir:
                 _echo_lines(render.build_lines(searcher.built, verbose=False), err=True)
             _echo_lines(render.serving_lines(host, port, searcher.document_count), err=True)
             app = create_app(searcher, hosts=allowed_hosts(host, allow_hosts))
-            uvicorn.run(app, host=host, port=port, log_level="warning")
+            serve(app, host, port)
     except FaqsearchError as exc:
         _fail(str(exc))
 

@@ -21,6 +21,8 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import h11
+import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,6 +30,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
 from starlette.staticfiles import StaticFiles
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from faqindex.errors import FaqsearchError, QueryError
 
@@ -372,3 +375,23 @@ class _SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def server_config(app: Callable[..., Any], host: str, port: int) -> Any:
+    """uvicorn's configuration for `app` on `host:port`: quiet, and with the h11 protocol
+    whose own 400s (a request uvicorn cannot parse never reaches `app`) carry
+    SECURITY_HEADERS too."""
+    class _HeadedH11Protocol(H11Protocol):
+        def send_400_response(self, msg: str) -> None:
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+            headers += [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+            for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=msg.encode("ascii")), h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event))
+            self.transport.close()
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", http=_HeadedH11Protocol)
+
+
+def serve(app: Callable[..., Any], host: str, port: int) -> None:
+    """Serve `app` on `host:port` until interrupted (Ctrl-C)."""
+    uvicorn.Server(server_config(app, host, port)).run()

@@ -20,7 +20,7 @@ playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is no
 
 from corpus import ARTICLES
 from search import Searcher
-from search.web import create_app
+from tests.search.live_server import live_server
 
 CHROMIUM = os.environ.get("FAQSEARCH_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no browser at {CHROMIUM} (apt install chromium)")
@@ -33,31 +33,14 @@ It says <script>window.pwned = 1</script> and <img src=x onerror="window.pwned =
 """
 
 
-def _serve(searcher: Searcher):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(searcher), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    return server, thread, f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
     (corpus / "iron.txt").write_text((ARTICLES / "iron-deposits-in-the-brain-ms.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (corpus / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
     with Searcher(tmp_path_factory.mktemp("ix") / "ix", corpus=corpus) as searcher:
-        server, thread, url = _serve(searcher)
-        yield url
-        server.should_exit = True
-        thread.join(timeout=10)
+        with live_server(searcher) as (host, port):
+            yield f"http://{host}:{port}"
 
 
 @pytest.fixture(scope="module")
@@ -204,10 +187,8 @@ def test_each_answer_names_its_article(site, browser):
 @pytest.fixture(scope="module")
 def article_site(tmp_path_factory):
     with Searcher(tmp_path_factory.mktemp("ix") / "ix", corpus=ARTICLES) as searcher:
-        server, thread, url = _serve(searcher)
-        yield url
-        server.should_exit = True
-        thread.join(timeout=10)
+        with live_server(searcher) as (host, port):
+            yield f"http://{host}:{port}"
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs"
