@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .caches import bounded
-from .errors import FaqsearchError, IndexCorruptError
+from .errors import FaqsearchError, IndexCorruptError, out_of_memory
 from .schema import QUESTION_SEPARATOR
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "meaning"
@@ -74,6 +74,8 @@ class StaticModel:
         try:
             self._load(directory, in_memory, table)
         except (OSError, ValueError, EOFError, IndexError, UnicodeDecodeError) as exc:
+            if out_of_memory(exc):
+                raise MemoryError from None
             raise ModelDamaged(f"{directory.name}/{table}", exc) from None
 
     def _load(self, directory: Path, in_memory: bool, table: str) -> None:
@@ -117,6 +119,8 @@ class StaticModel:
             try:
                 index = _piece_index(self._directory)
             except (OSError, UnicodeDecodeError) as exc:
+                if out_of_memory(exc):
+                    raise MemoryError from None
                 raise ModelDamaged(self._directory.name, exc) from None
             if len(index) != len(self.vectors):
                 raise ModelDamaged(self._directory.name, ValueError(f"{len(index)} pieces for {len(self.vectors)} rows"))
@@ -415,6 +419,8 @@ def read_vectors(generation: Path, documents: int, dimensions: int) -> Any:
     try:
         vectors = np.load(generation / VECTORS_FILE, mmap_mode="r")
     except (OSError, ValueError) as exc:
+        if out_of_memory(exc):
+            raise MemoryError from None
         raise IndexCorruptError(f"index in {generation.parent} is damaged: {VECTORS_FILE} ({exc})") from None
     if vectors.shape != (documents, dimensions):
         raise IndexCorruptError(

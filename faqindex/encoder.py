@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import SemanticUnavailable
+from .errors import SemanticUnavailable, out_of_memory
 
 MAX_TOKENS = 256  # when the model does not say (sentence_bert_config.json)
 MAX_CONFIG_BYTES = 1 << 20  # a model's JSON settings are a few hundred bytes
+HEAD_WIDTHS = (16, 128)  # the width of one attention head in published BERT models (MiniLM 32, BERT 64)
 MAX_TOKENIZER_BYTES = 64 << 20  # all-mpnet-base-v2's tokenizer.json is 0.7 MB; large vocabularies reach tens
 
 INSTALL = "a sentence model needs the sentence extra: pip install '.[sentence]' (from a clone) or 'faqsearch[sentence]'"
@@ -51,6 +52,8 @@ class Encoder:
         except (SemanticUnavailable, MemoryError):
             raise  # running out of memory is no fault of the model's: the command line says so
         except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: tokenizers raises plain Exception
+            if out_of_memory(exc):  # a map or read the system refused
+                raise MemoryError from None
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
             raise SemanticUnavailable(f"{directory}: not a model faqsearch can read ({reason})") from None
 
@@ -209,6 +212,12 @@ def _heads(directory: Path, config: dict[str, Any], weights: dict[str, Any], nam
     if bias is not None and bias.shape[-1] != heads:
         # MPNet keeps one position bias per head: the weights say how many heads there are.
         raise SemanticUnavailable(f"{directory}: num_attention_heads {heads} is not the model's {bias.shape[-1]} heads")
+    if bias is None and not HEAD_WIDTHS[0] <= hidden // heads <= HEAD_WIDTHS[1]:
+        # BERT's weights do not say how many heads share them; a head width no published
+        # BERT has (1 head of 384) is refused. A plausible wrong count cannot be told.
+        raise SemanticUnavailable(
+            f"{directory}: num_attention_heads {heads} gives heads {hidden // heads} wide; BERT's are {HEAD_WIDTHS[0]} to {HEAD_WIDTHS[1]}"
+        )
     for layer in range(layers):
         for part in names[:4]:
             matrix = weights.get(f"encoder.layer.{layer}.{part}.weight")

@@ -4,6 +4,10 @@ Every error a user can cause derives from `FaqsearchError`, so callers (and the 
 report it in one line instead of a traceback.
 """
 
+from __future__ import annotations
+
+import errno
+
 
 class FaqsearchError(Exception):
     """Base class of all faqsearch errors."""
@@ -37,3 +41,9 @@ class SemanticUnavailable(FaqsearchError):
     """A sentence model was asked for and none can be used: none is installed, tokenizers
     (the `sentence` extra) is missing, or the model's files are missing, damaged or not a
     model faqsearch runs."""
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether `exc` is the system refusing memory (ENOMEM from a map or a read), which is
+    reported as running out of memory, not as damage to the file being read."""
+    return isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM)

@@ -11,6 +11,7 @@ never prints; every error a user can cause is a `FaqsearchError`.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING, Any
 
 from faqindex.errors import (
     CorpusError,
@@ -22,7 +23,8 @@ from faqindex.errors import (
     QueryError,
 )
 
-from .searcher import Hit, Results, Searcher
+if TYPE_CHECKING:
+    from .searcher import Hit, Results, Searcher
 
 __version__ = "0.1.0"
 
@@ -38,8 +40,20 @@ def search(query: str, limit: int = 10) -> list[Hit]:
     global _default
     with _default_lock:
         if _default is None:
+            from .searcher import Searcher
+
             _default = Searcher()
     return _default.search(query, limit)
+
+
+def __getattr__(name: str) -> Any:
+    # Searcher and its results load numpy and Whoosh: only when asked for, so that the
+    # command line (search.launch) can report a failure while they load.
+    if name in ("Hit", "Results", "Searcher"):
+        from . import searcher
+
+        return getattr(searcher, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

@@ -1,6 +1,6 @@
 """`python -m search ...`: the faqsearch command line."""
 
-from .cli import run
+from .launch import run
 
 if __name__ == "__main__":
     run(prog_name="python -m search")

@@ -5,7 +5,6 @@ Exit codes: 0 hits found (or index built), 1 no hits, 2 usage error or bad input
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import sys
@@ -569,55 +568,3 @@ class _Progress:
             self.bar.render_progress()
         self.bar.update(done - self.done)
         self.done = done
-
-
-def run(prog_name: str = "faqsearch") -> None:
-    """The command line as installed (`faqsearch`, `python -m search`): `main`, with what
-    no command can report itself turned into one line and exit 2: output that cannot be
-    written (a closed or full stream, an encoding without “these” quotes) and running out
-    of memory."""
-    for name in ("stdout", "stderr"):
-        stream = getattr(sys, name)
-        if stream is None:  # closed by the shell (`>&-`): written to nowhere, as to /dev/null
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the process
-        elif hasattr(stream, "reconfigure"):
-            # A character the stream's encoding lacks (curly quotes in latin-1, a byte of the
-            # command line that is no UTF-8) is shown replaced, not a traceback.
-            stream.reconfigure(errors="replace")
-    try:
-        main(prog_name=prog_name, standalone_mode=False)
-        sys.stdout.flush()
-    except click.exceptions.Exit as exc:
-        _finish(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        _finish(exc.exit_code)
-    except click.exceptions.Abort:
-        _last_line("interrupted", 130)
-    except MemoryError:
-        _last_line("out of memory", EXIT_USAGE)
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:  # the reader stopped reading: nothing more to say
-            _finish(EXIT_HITS)
-        _last_line(f"cannot write the output: {exc.strerror or exc}", EXIT_USAGE)
-    except SystemExit as exc:
-        _finish(exc.code)
-
-
-def _finish(code: object) -> NoReturn:
-    """Exit with `code`, the output flushed (one line if it cannot be)."""
-    try:
-        sys.stdout.flush()
-    except OSError as exc:
-        if exc.errno != errno.EPIPE:
-            _last_line(f"cannot write the output: {exc.strerror or exc}", EXIT_USAGE)
-    sys.exit(code)
-
-
-def _last_line(message: str, code: int) -> NoReturn:
-    try:
-        sys.stderr.write(f"faqsearch: error: {message}\n")
-        sys.stderr.flush()
-    except OSError:
-        pass
-    os._exit(code)  # no flush at exit: the output that failed would fail again, as a traceback

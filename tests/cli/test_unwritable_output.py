@@ -59,10 +59,35 @@ def test_a_query_of_bytes_that_are_no_utf8(index):
 
 def test_running_out_of_memory_is_one_line(index):
     code = (
-        "import sys\nfrom search import cli, searcher\n"
+        "import sys\nfrom search import launch, searcher\n"
         "def results(*args, **kwargs):\n    raise MemoryError\n"
-        "searcher.Searcher.results = results\nsys.argv[0] = 'faqsearch'\ncli.run()"
+        "searcher.Searcher.results = results\nsys.argv[0] = 'faqsearch'\nlaunch.run()"
     )
     done = _run(index, "search", "ferritin", code=code)
     assert done.returncode == 2 and done.stderr.decode().splitlines()[-1:] == ["faqsearch: error: out of memory"]
     assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="ulimit -v is a Linux limit")
+@pytest.mark.parametrize("megabytes", [150, 250])
+def test_an_address_space_limit_gives_answers_or_one_line(index, megabytes):
+    # Under `ulimit -v`, OpenBLAS could not start its threads while numpy loaded and sent
+    # SIGINT: a KeyboardInterrupt traceback. Now: the answers, or "out of memory" and exit 2.
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes << 20, resource.RLIM_INFINITY))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "search", "search", "ferritin"],
+        capture_output=True,
+        env={**os.environ, "FAQSEARCH_INDEX": str(index)},
+        cwd=ROOT,
+        preexec_fn=limit,
+        check=False,
+    )
+    assert b"Traceback" not in done.stderr and b"KeyboardInterrupt" not in done.stderr
+    if done.returncode != 0:
+        assert done.returncode == 2 and done.stderr.decode().splitlines()[-1:] == ["faqsearch: error: out of memory"]
+    else:
+        assert b"ferritin" in done.stdout

@@ -132,3 +132,14 @@ def test_a_damaged_shipped_model_is_one_line_and_exit_2(write_corpus, tmp_path, 
     finally:
         for cached in (embedding.shipped_model, embedding.shipped_closeness_model, embedding._piece_index):
             cached.cache_clear()
+
+
+def test_memory_the_system_refuses_is_not_blamed_on_the_shipped_model(monkeypatch):
+    import errno
+
+    def refused(*args, **kwargs):
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(embedding.np, "load", refused)
+    with pytest.raises(MemoryError):
+        StaticModel(embedding.MODEL_DIR)

@@ -384,3 +384,32 @@ def test_model_install_embeds_the_answers_of_the_index_there_is(corpus, tmp_path
     assert f"Meaning: {NAME} embedded 2 answers" in result.stdout
     with Searcher(index, auto_build=False, semantic=MINILM) as searcher:
         assert searcher.ranked_by == NAME and searcher.notices == []
+
+
+def test_memory_the_system_refuses_is_not_blamed_on_the_model(tmp_path, monkeypatch):
+    pytest.importorskip("numpy")
+    pytest.importorskip("tokenizers")
+    import errno
+
+    from faqindex import encoder as encoder_module
+
+    def refused(*args, **kwargs):
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(encoder_module.Encoder, "_load", refused)
+    with pytest.raises(MemoryError):
+        Encoder(tmp_path)
+
+
+@needs_model
+@pytest.mark.parametrize("heads", [1, 2])
+def test_a_bert_head_count_no_published_bert_has_is_refused(tmp_path, heads):
+    # BERT's weights have the same shapes for any head count that divides the width: one
+    # head of 384 gave wrong vectors without a word.
+    model = tmp_path / "minilm"
+    shutil.copytree(MINILM, model)
+    config = json.loads((model / "config.json").read_text())
+    config["num_attention_heads"] = heads
+    (model / "config.json").write_text(json.dumps(config))
+    with pytest.raises(SemanticUnavailable, match="num_attention_heads"):
+        Encoder(model)
