@@ -24,7 +24,9 @@ class Document:
 
     `alternates` are other phrasings of the question; `url` and `description` the source
     page's canonical address and summary, when it gave them. `related` (filled by
-    `Searcher.document`) are the closest other questions, best first.
+    `Searcher.document`) are the closest other questions, best first. `marked_answer`
+    (filled by `Searcher.document` when given the query it was found by) is the answer
+    HTML-escaped, with the query's words in `<mark>` as a hit's highlights have them.
     """
 
     id: str
@@ -38,10 +40,14 @@ class Document:
     url: str = ""
     description: str = ""
     related: list[Related] = field(default_factory=list)
+    marked_answer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return asdict(self)
+        """A JSON-ready dict (`marked_answer` only when there is one)."""
+        data = asdict(self)
+        if self.marked_answer is None:
+            del data["marked_answer"]
+        return data
 
 
 def place(source: str, section: str, position: int) -> str:

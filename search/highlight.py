@@ -14,11 +14,12 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain, pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from whoosh.highlight import DEFAULT_CHARLIMIT
-from whoosh.query import Phrase
+from whoosh.query import Phrase, Query
 from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Results as WhooshResults
 
 from faqindex.analysis import text_analyzer
 from faqindex.schema import CONTENT_FIELD
@@ -346,6 +347,26 @@ def _merged(words: tuple[tuple[str, int, int, int], ...], matched: frozenset[str
             yield word, startchar, endchar, True
     if run is not None:
         yield run[0], run[1], run[2], True
+
+
+def query_words(searcher: Any, query: Query) -> frozenset[str]:
+    """The words that mark an answer for `query` on an open Whoosh `searcher` (as a
+    search's fragments mark them), without searching."""
+    return _query_words(WhooshResults(searcher, query, []))
+
+
+def marked_whole(text: str, matched: frozenset[str]) -> str:
+    """All of `text`, HTML-escaped, each of the `matched` words in it marked (touching ones
+    as one), as an answer opened from a search shows; past its first HIGHLIGHT_CHARS
+    characters, escaped only."""
+    head = text[:HIGHLIGHT_CHARS]
+    output, index = [], 0
+    for _, start, end, hit in _merged(_words_of(head), matched):
+        if hit and start >= index:
+            output += [_escaped(head[index:start]), MARK_OPEN, _escaped(head[start:end]), MARK_CLOSE]
+            index = end
+    output.append(_escaped(text[index:]))
+    return "".join(output)
 
 
 def marked_parts(fragment: str) -> Iterator[tuple[str, bool]]:

@@ -68,7 +68,10 @@ def document_page(document: Document, collection: Collection = DEFAULT, query: s
         parts.append(f'<p class="back"><a href="{back}">← results for “{escape(query)}”</a></p>')
     parts.append(f'<article class="document"><h1>{escape(document.question)}</h1>')
     parts += [f'<p class="also">also asked: {escape(other)}</p>' for other in document.alternates]
-    parts += [f"<p>{escape(paragraph)}</p>" for paragraph in document.answer.split("\n") if paragraph.strip()]
+    if document.marked_answer is not None:
+        parts += [f"<p>{marked(paragraph)}</p>" for paragraph in document.marked_answer.split("\n") if paragraph.strip()]
+    else:
+        parts += [f"<p>{escape(paragraph)}</p>" for paragraph in document.answer.split("\n") if paragraph.strip()]
     parts.append(f'<p class="source">From {_where(document, linked=False)}</p>')
     if document.url.startswith(("http://", "https://")):
         parts.append(f'<p class="source"><a href="{escape(document.url)}" rel="noopener noreferrer">{escape(document.url)}</a></p>')

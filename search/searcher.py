@@ -510,11 +510,13 @@ class Searcher:
         with self._lock:
             return list(documents.in_order(self._current().reader(), source))
 
-    def document(self, doc_id: str, related: int = RELATED) -> Document | None:
+    def document(self, doc_id: str, related: int = RELATED, *, query: str = "", exact: bool = False) -> Document | None:
         """The document with this id, whole, with its `related` closest other questions
         (by words and meaning: computed at index time for corpora of up to
         `faqindex.related.AT_INDEX_TIME` documents, else as a search for its question ranks
-        them); None when the index holds no such id."""
+        them); None when the index holds no such id. With the `query` it was found by (and
+        `exact` as that search had it), `marked_answer` marks the query's words in the
+        answer; a query that cannot be searched marks nothing."""
         count = related
         with self._lock:
             searcher = self._current()
@@ -524,7 +526,17 @@ class Searcher:
             document = documents.from_fields(searcher.stored_fields(docnum))
             if count > 0:
                 document.related = self._related_to(document, docnum, count)
+            if query.strip():
+                document.marked_answer = highlights.marked_whole(document.answer, self._query_words(searcher, query, exact))
             return document
+
+    def _query_words(self, searcher, query: str, exact: bool) -> frozenset[str]:
+        """The words `query` marks in an answer, as its search's highlights mark them."""
+        try:
+            prepared = self._prepare(query, exact, Budget(self.time_budget))
+        except FaqsearchError:
+            return frozenset()
+        return frozenset() if is_empty(prepared.query) else highlights.query_words(searcher, prepared.query)
 
     def _related_to(self, document: Document, docnum: int, count: int) -> list[Related]:
         """The related questions the index holds for this document, or, when it holds none

@@ -13,8 +13,8 @@ Needs the `serve` extra (Starlette, uvicorn; docs/serving.md).
 
 from __future__ import annotations
 
+import collections
 import os
-import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -67,41 +67,86 @@ class Busy(Exception):
 
 class SearcherPool:
     """`first` and up to `size` - 1 replicas of it (made when needed), each lent to one
-    request at a time; the replicas are closed with the pool, `first` by its owner."""
+    request at a time; the replicas are closed with the pool, `first` by its owner.
+
+    Fair: a Searcher given back goes to the request that has waited longest, never to one
+    that just came (which would leave a waiting one to wait again, for seconds under load)."""
 
     def __init__(self, first: Searcher, size: int) -> None:
         self.first, self.size = first, max(1, size)
-        self._free: queue.LifoQueue[Searcher] = queue.LifoQueue()
-        self._free.put(first)
+        self._free: list[Searcher] = [first]
         self._made = [first]
-        self._growing = threading.Lock()
+        self._waiting: collections.deque[_Waiter] = collections.deque()
+        self._lock = threading.Lock()
 
     @contextmanager
     def borrow(self) -> Iterator[Searcher]:
-        """A Searcher no other request is using, or Busy."""
-        try:
-            searcher = self._free.get_nowait()
-        except queue.Empty:
-            searcher = self._grow()
+        """A Searcher no other request is using, or Busy after BUSY_WAIT seconds."""
+        searcher = self._take()
         try:
             yield searcher
         finally:
-            self._free.put(searcher)
+            self._give_back(searcher)
 
-    def _grow(self) -> Searcher:
-        with self._growing:
-            if len(self._made) < self.size:
-                self._made.append(self.first.replica())
-                return self._made[-1]
+    def _take(self) -> Searcher:
+        with self._lock:
+            if self._free and not self._waiting:
+                return self._free.pop()
+            grow = len(self._made) < self.size and not self._waiting
+            if grow:
+                self._made.append(None)  # type: ignore[arg-type]  # its place, taken while it is made
+            else:
+                waiter = _Waiter()
+                self._waiting.append(waiter)
+        if grow:
+            return self._replica()
+        if waiter.handed.wait(BUSY_WAIT):
+            assert waiter.searcher is not None
+            return waiter.searcher
+        with self._lock:
+            if waiter.searcher is not None:  # handed over just as the wait ended
+                return waiter.searcher
+            self._waiting.remove(waiter)
+        raise Busy("every search slot is busy: try again")
+
+    def _replica(self) -> Searcher:
         try:
-            return self._free.get(timeout=BUSY_WAIT)
-        except queue.Empty:
-            raise Busy("every search slot is busy: try again") from None
+            replica = self.first.replica()
+        except BaseException:
+            with self._lock:
+                self._made.remove(None)  # type: ignore[arg-type]
+            raise
+        with self._lock:
+            self._made[self._made.index(None)] = replica  # type: ignore[arg-type]
+        return replica
+
+    def _give_back(self, searcher: Searcher) -> None:
+        with self._lock:
+            if self._waiting:
+                waiter = self._waiting.popleft()
+                waiter.searcher = searcher
+                waiter.handed.set()
+            else:
+                self._free.append(searcher)
+
+    @property
+    def waiting(self) -> int:
+        """How many requests wait for a Searcher."""
+        return len(self._waiting)
 
     def close(self) -> None:
         """Close the replicas (not `first`: its owner does)."""
         for searcher in self._made[1:]:
-            searcher.close()
+            if searcher is not None:
+                searcher.close()
+
+
+class _Waiter:
+    """A request waiting for a Searcher: handed one by the request that gives it back."""
+
+    def __init__(self) -> None:
+        self.handed = threading.Event()
+        self.searcher: Searcher | None = None
 
 
 def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[str, ...] | None = None) -> Starlette:
@@ -146,12 +191,15 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
         summary: One document whole, with its related questions
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}
+          - {name: q, in: query, schema: {type: string, maxLength: 500}, description: "the query it was found by: its words are marked in marked_answer"}
+          - {name: exact, in: query, schema: {type: integer, enum: [0, 1], default: 0}, description: "1: the query without typo correction"}
         responses:
-          200: {description: "id, question, alternates, answer, source, url, related, ..."}
+          200: {description: "id, question, alternates, answer, source, url, related, marked_answer (with q), ..."}
           404: {description: "{error}: no such document"}
         """
+        query, _ = query_and_limit(request)
         with pool.borrow() as lent:
-            document = lent.document(request.path_params["id"])
+            document = lent.document(request.path_params["id"], query=query, exact=_exact(request))
         if document is None:
             return JSONResponse({"error": "no document with this id"}, status_code=404)
         return JSONResponse(document.to_dict())
@@ -192,11 +240,11 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
         return HTMLResponse(page.search_page(query, results, collection=collection))
 
     def document_page(request: Request) -> Response:
+        query = request.query_params.get("q", "").strip()[:MAX_QUERY]
         with pool.borrow() as lent:
-            document = lent.document(request.path_params["id"])
+            document = lent.document(request.path_params["id"], query=query, exact=_exact(request))
         if document is None:
             return HTMLResponse(page.missing_page(collection), status_code=404)
-        query = request.query_params.get("q", "").strip()[:MAX_QUERY]
         return HTMLResponse(page.document_page(document, collection, query))
 
     async def bad_request(request: Request, exc: Exception) -> Response:

@@ -359,3 +359,58 @@ def test_a_document_found_by_a_search_keeps_its_context(tmp_path):
         assert "From Iron Deposits in the Brain May Be Early Indicator of MS, question" in document
         related = document.split('<ul class="related">', 1)[1].split("</ul>", 1)[0]
         assert related.count("?q=panic+attacks") == related.count("<li>") > 0
+        article = document.split("<article", 1)[1].split("</article>", 1)[0]
+        hit = results.split('<li class="hit">', 1)[1].split("</li>", 1)[0]
+        marks = lambda text: {m.split("</mark>", 1)[0].lower() for m in text.split("<mark>")[1:]}  # noqa: E731
+        assert marks(hit) and marks(hit) <= marks(article)  # the words marked in the hit, marked in the answer
+        unmarked = client.get(link.split("?", 1)[0]).text
+        assert "<mark>" not in unmarked.split("<article", 1)[1]
+
+
+def test_the_query_marks_its_words_in_a_document_and_nothing_else(served):
+    client, searcher, _ = served
+    doc_id = searcher.search("page safe")[0].id
+    page = client.get(f"/doc/{doc_id}", params={"q": "scripts"}).text  # stemmed to "script", as a search's marks
+    answer = page.split("<article", 1)[1].split("</article>", 1)[0]
+    assert "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;" in answer  # escaped around the marks
+    api = client.get(f"/api/documents/{doc_id}", params={"q": "scripts"}).json()
+    assert api["marked_answer"].count("<mark>script</mark>") == 2 and "<script>" not in api["marked_answer"]
+    assert "marked_answer" not in client.get(f"/api/documents/{doc_id}").json()
+    corrected = searcher.document(searcher.search("ferritin")[0].id, query="feritin")
+    assert corrected is not None and "<mark>Ferritin</mark> is a protein" in (corrected.marked_answer or "")
+    assert searcher.document(doc_id, query="feritin", exact=True).marked_answer.count("<mark>") == 0
+    assert searcher.document(doc_id, query='"unclosed').marked_answer is not None  # a query no search runs marks nothing
+
+
+def test_a_searcher_given_back_goes_to_the_request_waiting_longest(write_corpus, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from search import web
+
+    corpus = write_corpus({"a.txt": ARTICLE})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher:
+        pool = web.SearcherPool(searcher, 1)
+        got, release = [], threading.Event()
+
+        def waiting_request() -> None:
+            with pool.borrow() as lent:
+                got.append(lent)
+                release.wait(30)
+
+        waiter = threading.Thread(target=waiting_request)
+        with pool.borrow():
+            waiter.start()
+            deadline = time.monotonic() + 30
+            while not pool.waiting and time.monotonic() < deadline:
+                time.sleep(0.01)
+        # Given back: it is the waiting request's, not this newcomer's.
+        monkeypatch.setattr(web, "BUSY_WAIT", 0.2)
+        with pytest.raises(web.Busy):
+            with pool.borrow():
+                pass
+        release.set()
+        waiter.join(30)
+        assert got == [searcher]
+        with pool.borrow() as lent:  # free again once the waiter is done
+            assert lent is searcher
