@@ -8,7 +8,7 @@ No response carries a file system path or a traceback; document text is always e
 (by `page.py` on the server, with text nodes in the browser), and every response forbids
 scripts and styles from anywhere but this server (Content-Security-Policy).
 
-Needs the `serve` extra (Starlette, uvicorn; docs/serving.md).
+Needs the `serve` extra (Starlette, uvicorn, threadpoolctl; docs/serving.md).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
 from starlette.staticfiles import StaticFiles
+from threadpoolctl import threadpool_limits
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from faqindex.errors import FaqsearchError, QueryError
@@ -441,5 +442,10 @@ def server_config(app: Callable[..., Any], host: str, port: int) -> Any:
 
 
 def serve(app: Callable[..., Any], host: str, port: int) -> None:
-    """Serve `app` on `host:port` until interrupted (Ctrl-C)."""
+    """Serve `app` on `host:port` until interrupted (Ctrl-C).
+
+    Searches run side by side, one per core (`create_app`): each gets one BLAS thread for
+    the sentence model's matrix products, not one per core each, which would make twice as
+    many threads as cores contend for them."""
+    threadpool_limits(limits=1, user_api="blas")
     uvicorn.Server(server_config(app, host, port)).run()
