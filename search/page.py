@@ -102,8 +102,7 @@ def _results(results: Results) -> list[str]:
             f'<p class="corrected">Showing results for <b>{escape(results.corrected_query)}</b>; '
             f'<a href="{instead}">search instead for {escape(results.query)}</a></p>'
         )
-    noun = "answer" if results.total == 1 else "answers"
-    lines.append(f'<p class="count">{"" if results.total_exact else "about "}{results.total} {noun} for “{escape(shown)}”</p>')
+    lines.append(f'<p class="count">{escape(results.count_text())}</p>')
     if results.missing:
         lines.append(f'<p class="missing">No answer mentions: {escape(", ".join(results.missing))}</p>')
     if results.weak:

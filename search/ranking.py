@@ -31,6 +31,9 @@ class RankingSettings:
                      `search.meaning`) beside the words' score divided by the best one
     sentence_weight  the same for a sentence model (`semantic=True`); None: the model's own
                      (`search.semantic.WEIGHTS`)
+    fitting_share    a hit fits the query well (`Results.fitting`) when it scores at least
+                     this share of the best hit (chosen on the judged development split:
+                     `benchmarks/count.py`)
     """
 
     k1: float = 1.2
@@ -43,6 +46,7 @@ class RankingSettings:
     proximity_field: str = CONTENT_FIELD
     meaning_weight: float = 1.0
     sentence_weight: float | None = None
+    fitting_share: float = 0.95
 
     def weighting(self, statistics: Statistics = UNKNOWN) -> BM25F:
         """The Whoosh scoring object for these settings, for an index with these statistics

@@ -65,11 +65,8 @@ def _finite(data: Any) -> Any:
 def results_lines(results: Results, *, color: bool, explain: bool = False, width: int | None = None) -> Iterator[str]:
     """The terminal form of a search: a count, then each hit (answers wrapped to `width`)."""
     shown = len(results.hits)
-    noun = "answer" if results.total == 1 else "answers"
-    more = f", showing the top {shown}" if shown < results.total else ""
-    searched = results.corrected_query or results.query
-    about = "" if results.total_exact else "about "
-    yield _style(f"{about}{results.total} {noun} for “{safe(searched)}”{more}", color, dim=True)
+    more = f"; showing the top {shown}" if shown < results.total else ""
+    yield _style(safe(results.count_text()) + more, color, dim=True)
     if results.missing:
         yield missing_line(results)
     if results.weak:

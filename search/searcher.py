@@ -112,7 +112,10 @@ class Results:
     and `closeness` how close the best hit is in meaning (a cosine; None with the words
     alone). `ranked_by` names what ranked by meaning: a sentence model's name, "static"
     (the shipped static model) or "words" (the words alone). `took_ms` is the time the
-    search took, in milliseconds (as Elasticsearch's `took`).
+    search took, in milliseconds (as Elasticsearch's `took`). `fitting` counts the answers
+    that fit the query well (scoring nearly as well as the best; none for a weak match):
+    `total` also counts every answer that only mentions a word of it, as "ms" is in almost
+    every answer of the article. `count_text()` says both for a person.
     """
 
     query: str
@@ -128,6 +131,7 @@ class Results:
     weak: bool = False
     ranked_by: str = "words"
     took_ms: float = 0.0
+    fitting: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: {"query", "corrected_query", "total", "hits": [...], ...}."""
@@ -145,7 +149,25 @@ class Results:
             "weak_match": self.weak,
             "ranked_by": self.ranked_by,
             "took_ms": self.took_ms,
+            "fitting": self.fitting,
         }
+
+    def count_text(self) -> str:
+        """How many answers were found, for a person: those that fit well apart from those
+        that only mention the query's words, when they differ ("2 answers fit “iron
+        deficiency” well, of 39 that mention its words")."""
+        shown = self.corrected_query or self.query
+        about = "" if self.total_exact else "about "
+        if not self.fitting:
+            return f"{about}{self.total} {_answers(self.total)} mention “{shown}”" if self.total else f"no answers for “{shown}”"
+        if self.fitting >= self.total:
+            return f"{about}{self.total} {_answers(self.total)} for “{shown}”"
+        fit = "fits" if self.fitting == 1 else "fit"
+        return f"{self.fitting} {_answers(self.fitting)} {fit} “{shown}” well, of {about}{self.total} that mention its words"
+
+
+def _answers(count: int) -> str:
+    return "answer" if count == 1 else "answers"
 
 
 class Searcher:
@@ -428,7 +450,9 @@ class Searcher:
         """Add the top `limit` hits to `results`, each near-duplicate answer folded into the
         first like it, and judge how well the best one fits; returns how many were folded."""
         folder = NearDuplicates()
-        folded = 0
+        folded = fitting = 0
+        # Hits are in order of score: those that fit well come first, and are counted past `limit`.
+        well = ranking.hits[0][1] * self.ranking.fitting_share if ranking.hits and ranking.hits[0][1] > 0 else float("inf")
         for hit, score in ranking.hits:
             budget.check()
             first = folder.first_like(hit.get("answer", ""))
@@ -437,7 +461,11 @@ class Searcher:
                 folded += 1
                 continue
             if len(results.hits) == limit:
-                break
+                if score < well:
+                    break
+                fitting += 1
+                continue
+            fitting += score >= well
             entry = _hit(len(results.hits) + 1, hit, score, highlight)
             if explain:
                 from .explain import (
@@ -458,6 +486,7 @@ class Searcher:
                     results.closeness = self._meaning.closeness(prepared.searched, hit.docnum, hit.fields())
                     results.weak = self._meaning.weak(results.fit, results.closeness)
             results.hits.append(entry)
+        results.fitting = 0 if results.weak else fitting
         return folded
 
     def embed_documents(self, progress: Callable[[int, int], None] | None = None) -> int:

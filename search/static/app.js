@@ -57,8 +57,7 @@
       p.append(instead);
       parts.push(p);
     }
-    const noun = data.total === 1 ? "answer" : "answers";
-    parts.push(el("p", "count", `${data.total_exact ? "" : "about "}${data.total} ${noun} for “${shown}”`));
+    parts.push(el("p", "count", countText(data, shown)));
     if (data.missing.length) parts.push(el("p", "missing", `No answer mentions: ${data.missing.join(", ")}`));
     if (data.weak_match) parts.push(el("p", "weak", "No answer fits this well; the closest ones follow."));
     if (data.hits.length) {
@@ -86,6 +85,16 @@
       parts.push(p);
     }
     results.replaceChildren(...parts);
+  };
+
+  // Results.count_text() of search/searcher.py, for the API's JSON.
+  const countText = (data, shown) => {
+    const answers = (n) => (n === 1 ? "answer" : "answers");
+    const about = data.total_exact ? "" : "about ";
+    if (!data.fitting) return data.total ? `${about}${data.total} ${answers(data.total)} mention “${shown}”` : `no answers for “${shown}”`;
+    if (data.fitting >= data.total) return `${about}${data.total} ${answers(data.total)} for “${shown}”`;
+    const fit = data.fitting === 1 ? "fits" : "fit";
+    return `${data.fitting} ${answers(data.fitting)} ${fit} “${shown}” well, of ${about}${data.total} that mention its words`;
   };
 
   const search = async () => {

@@ -26,7 +26,7 @@ def test_hits_are_printed_with_question_score_fragments_and_source(run):
     result = run("ferritin")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "3 answers for “ferritin”"
+    assert lines[0] == "1 answer fits “ferritin” well, of 3 that mention its words"
     assert lines[2].startswith("1. Does MS cause high ferritin levels?  score ")
     assert "   also asked: Can MS cause high ferritin levels?" in lines
     assert any("serum *ferritin* levels" in line for line in lines)  # matches marked without colour
@@ -43,7 +43,7 @@ def test_json_output_contract(run):
     result = run("--json", "ferritin")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"query", "corrected_query", "total", "total_exact", "hits", "corrections", "expansions", "missing", "fit", "closeness", "weak_match", "ranked_by", "took_ms"}
+    assert set(data) == {"query", "corrected_query", "total", "total_exact", "hits", "corrections", "expansions", "missing", "fit", "closeness", "weak_match", "ranked_by", "took_ms", "fitting"}
     assert data["query"] == "ferritin" and data["total"] == 3
     assert data["missing"] == [] and data["fit"] == 1.0 and data["weak_match"] is False and data["ranked_by"] == "static"
     assert isinstance(data["closeness"], float) and -1 <= data["closeness"] <= 1
@@ -67,6 +67,7 @@ def test_no_hits_exits_1(run):
     assert found == {
         "query": "xylophone", "corrected_query": None, "total": 0, "total_exact": True, "hits": [],
         "corrections": [], "expansions": [], "missing": ["xylophone"], "fit": None, "closeness": None, "weak_match": False, "ranked_by": "static",
+        "fitting": 0,
     }
 
 

@@ -184,3 +184,21 @@ def test_page_metadata_comes_back_with_each_hit(write_corpus, tmp_path):
         hit = s.search("ferritin")[0]
     assert (hit.title, hit.url, hit.description) == ("Iron FAQ", "https://example.org/iron", "Answers about iron and the brain.")
     assert hit.to_dict()["url"] == "https://example.org/iron"
+
+
+def test_the_count_tells_answers_that_fit_from_those_that_only_mention_a_common_word(write_corpus, tmp_path):
+    # "ms" is in every answer, as in the article: all three match, one fits.
+    corpus = write_corpus({"a.txt": (
+        "What is ferritin?\n\nFerritin stores iron; in MS it is measured in the blood.\n\n"
+        "Can MS cause fatigue?\n\nFatigue is common in MS.\n\n"
+        "Is MS painful?\n\nPain is common in MS too.\n"
+    )})
+    with Searcher(tmp_path / "ix", corpus=corpus) as searcher:
+        results = searcher.results("ms ferritin")
+        assert results.total == 3 and results.fitting == 1
+        assert results.count_text() == "1 answer fits “ms ferritin” well, of 3 that mention its words"
+        assert results.to_dict()["fitting"] == 1
+        alone = searcher.results("ferritin")
+        assert alone.total == alone.fitting == 1 and alone.count_text() == "1 answer for “ferritin”"
+        weak = searcher.results("is ms contagious")
+        assert weak.weak and weak.fitting == 0 and weak.count_text() == f"{weak.total} answers mention “is ms contagious”"
