@@ -209,3 +209,29 @@ def test_the_screenshots_show_a_search(article_site, browser, tmp_path, name, wi
     page.screenshot(path=str(target / f"screenshot-{name}.png"))
     assert (target / f"screenshot-{name}.png").stat().st_size > 10_000
     page.close()
+
+
+AXE = os.environ.get("FAQSEARCH_AXE", "")  # axe-core's axe.min.js (npm install axe-core; .ci/run does)
+
+
+@pytest.mark.skipif(not Path(AXE or "/nonexistent").is_file(), reason="axe-core is not installed (npm install axe-core, then FAQSEARCH_AXE=node_modules/axe-core/axe.min.js)")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_pages_have_no_serious_accessibility_violations(article_site, browser, scheme):
+    # axe-core is added to each page by the test (the page's CSP forbids such a script: bypassed here only).
+    context = browser.new_context(color_scheme=scheme, bypass_csp=True)
+    page = context.new_page()
+    found = {}
+    for name, go in {
+        "the empty page": lambda: page.goto(article_site),
+        "results as typed": lambda: (page.goto(article_site), page.fill("#q", "iron deficiency"), page.locator(".hit h2 a").first.wait_for()),
+        "results without JavaScript": lambda: page.goto(f"{article_site}/?q=hemoglobni"),
+        "a document's page": lambda: (page.goto(f"{article_site}/?q=ferritin"), page.locator(".hit h2 a").first.click(), page.wait_for_url("**/doc/**")),
+    }.items():
+        go()
+        page.add_script_tag(path=AXE)
+        report = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})")
+        found[name] = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in report["violations"] if v["impact"] in ("serious", "critical")
+        ]
+    context.close()
+    assert found == {name: [] for name in found}
