@@ -63,12 +63,13 @@ def gather(collection: Collection, index: Path, encoder: semantic.Encoder) -> di
     analyze = QueryBuilder().analyze
     with Searcher(index, corpus=collection.corpus) as searcher:
         hits = run(searcher, collection.queries)
-        vocabulary = Vocabulary(searcher._current())
-        unknown = {}
-        for query in collection.queries:
-            words = analyze(query.text)
-            unknown[query.id] = sum(not vocabulary.known(w) for w in words) / len(words) if words else 0.0
-        documents = {fields["id"]: fields for _, fields in searcher._current().reader().iter_docs()}
+        with searcher.reading() as whoosh_searcher:
+            vocabulary = Vocabulary(whoosh_searcher)
+            unknown = {}
+            for query in collection.queries:
+                words = analyze(query.text)
+                unknown[query.id] = sum(not vocabulary.known(w) for w in words) / len(words) if words else 0.0
+            documents = {fields["id"]: fields for _, fields in whoosh_searcher.reader().iter_docs()}
     ids = list(documents)
     return {
         "ids": ids,

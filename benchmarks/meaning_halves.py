@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
     collection = load_collection(ROOT / "corpus" / "articles", ARTICLE / "queries.jsonl", ARTICLE / "qrels", args.split)
     with tempfile.TemporaryDirectory() as work, Searcher(Path(work) / "index", corpus=ROOT / "corpus" / "articles") as searcher:
-        documents = [fields for _, fields in searcher._current().reader().iter_docs()]
+        with searcher.reading() as whoosh_searcher:
+            documents = [fields for _, fields in whoosh_searcher.reader().iter_docs()]
     ids = [fields["id"] for fields in documents]
     texts = [document_text(fields) for fields in documents]
 

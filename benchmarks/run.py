@@ -257,8 +257,7 @@ def matching_floor(index_dir: Path, queries: list[str]) -> tuple[float, float]:
     from search import Searcher
 
     samples = []
-    with Searcher(index_dir, auto_build=False) as searcher:
-        whoosh_searcher = searcher._current()
+    with Searcher(index_dir, auto_build=False) as searcher, searcher.reading() as whoosh_searcher:
         for query in queries:
             prepared = searcher.prepare(query)
             started = time.perf_counter()

@@ -24,7 +24,8 @@ from faqindex.errors import (
 )
 
 if TYPE_CHECKING:
-    from .searcher import Hit, Results, Searcher
+    from .results import Hit, Results
+    from .searcher import Searcher
 
 __version__ = "0.1.0"
 
@@ -49,10 +50,14 @@ def search(query: str, limit: int = 10) -> list[Hit]:
 def __getattr__(name: str) -> Any:
     # Searcher and its results load numpy and Whoosh: only when asked for, so that the
     # command line (search.launch) can report a failure while they load.
-    if name in ("Hit", "Results", "Searcher"):
-        from . import searcher
+    if name in ("Hit", "Results"):
+        from . import results
 
-        return getattr(searcher, name)
+        return getattr(results, name)
+    if name == "Searcher":
+        from .searcher import Searcher
+
+        return Searcher
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from .documents import Document
 from .highlight import marked_parts
-from .searcher import Hit, Results
+from .results import Hit, Results
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,6 @@ def marked(fragment: str) -> str:
 
 
 def _results(results: Results) -> list[str]:
-    shown = results.corrected_query or results.query
     lines = []
     if results.corrected_query:
         instead = escape("/?" + urlencode({"q": results.query, "exact": "1"}))

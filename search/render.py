@@ -18,7 +18,7 @@ from faqindex.controls import BIDI, CONTROL
 
 from .documents import place
 from .highlight import marked_parts
-from .searcher import Hit, Results
+from .results import Hit, Results
 
 if TYPE_CHECKING:
     from indexer import BuildStats

@@ -1,4 +1,9 @@
-"""The public search API: `Searcher`, `Hit` and `Results`."""
+"""The public search API: `Searcher`, the long-lived object that keeps an index open.
+
+It owns the index's lifecycle (building a missing or stale index, following a rebuild by
+another process, closing) and its thread safety; each search is a `QueryPipeline`
+(`pipeline.py`), and what it returns is in `results.py`.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,12 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from itertools import groupby
-from operator import itemgetter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
-from whoosh.collectors import TimeLimit
-from whoosh.query import Or, Query, Term
-from whoosh.searching import Hit as WhooshHit
-from whoosh.searching import Results as WhooshResults
 
 from faqindex import building, config, related, sentence, store
 from faqindex.building import Builder
@@ -28,146 +27,35 @@ from faqindex.errors import (
     IndexMissingError,
     IndexWriteError,
 )
-from faqindex.schema import QUESTION_KEY_FIELD, question_key, stored_questions
+from faqindex.schema import stored_questions
 from faqindex.statistics import Statistics
-from faqindex.whoosh_internals import apply_reading_fixes, holds_term
+from faqindex.whoosh_internals import apply_reading_fixes
 
 from . import documents
 from . import highlight as highlights
-from .budget import UNLIMITED, Budget
-from .collapse import NearDuplicates
-from .collect import Deadline, TopWithTies
+from .budget import Budget
 from .documents import Document, Related
-from .fit import fit, weak
-from .impacts import Impacts, flat
-from .query import PreparedQuery, QueryBuilder, binary_unions, is_empty
+from .impacts import Impacts
+from .pipeline import Asked, OpenIndex, QueryPipeline
+from .query import PreparedQuery, QueryBuilder, is_empty
 from .ranking import DEFAULT_RANKING, RankingSettings
+from .results import Hit, Results
 from .synonyms import acronym_rules, read_synonyms
 from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from indexer import BuildStats
 
-    from .explain import ScorePart
     from .meaning import MeaningRanker
+
+__all__ = ["Hit", "Results", "Searcher"]
 
 apply_reading_fixes()
 PathLike = str | os.PathLike[str]
-DUPLICATE_LOOKAHEAD = 5
 STORED_CACHE = 2048  # documents whose stored fields an open index keeps
-RERANK_DEPTH = 30  # hits whose scores the proximity of query words may still change
-EXACT_COUNT_LIMIT = 20_000  # above this many documents a count of all matches is estimated
 TIME_BUDGET = 5.0  # seconds a search may take before it is stopped
 RELATED = 3  # questions `document` relates to each one
 BUILD_WAIT = 60.0  # seconds a first build waits for another process's build of the same index
-
-
-@dataclass
-class Hit:
-    """One answer found by a search.
-
-    `highlights` are fragments of the answer, HTML-escaped, with matched words wrapped in
-    `<mark>` and `</mark>`. `alternates` are other phrasings of the same question.
-    `duplicates` are the sources of near-identical answers folded into this hit. `url` and
-    `description` are the source page's canonical address and summary, when it gave them.
-    `explanation` (only when asked for) lists the score of each matched part of the query.
-    """
-
-    rank: int
-    score: float
-    id: str
-    question: str
-    answer: str
-    source: str
-    highlights: list[str]
-    title: str = ""
-    section: str = ""
-    position: int = 0
-    alternates: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    url: str = ""
-    description: str = ""
-    explanation: list[ScorePart] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (`explanation` only when it was asked for)."""
-        data = asdict(self)
-        if self.explanation is None:
-            del data["explanation"]
-        return data
-
-
-@dataclass
-class Results:
-    """The answers to one query: `total` counts every match, `hits` holds the top ones.
-
-    `total_exact` is False when the index is so large that `total` is an estimate (an upper
-    bound). When a word of the query was not in the index and was corrected, `corrected_query` is
-    the text actually searched and `corrections` lists (typed, used) pairs. `expansions`
-    lists the synonyms, acronyms and word forms the search also looked for, as (typed, also
-    searched). `missing` lists the words typed that no document holds in any form (nor as a
-    typo of one): the hits match the rest of the query only. `weak` is True when even the
-    best hit holds too little of what the query asks: `fit` is the share it holds, its words
-    weighed by rarity (`search.fit`; None for queries with syntax, which say what to match),
-    and `closeness` how close the best hit is in meaning (a cosine; None with the words
-    alone). `ranked_by` names what ranked by meaning: a sentence model's name, "static"
-    (the shipped static model) or "words" (the words alone). `took_ms` is the time the
-    search took, in milliseconds (as Elasticsearch's `took`). `fitting` counts the answers
-    that fit the query well (scoring nearly as well as the best; none for a weak match):
-    `total` also counts every answer that only mentions a word of it, as "ms" is in almost
-    every answer of the article. `count_text()` says both for a person.
-    """
-
-    query: str
-    total: int
-    hits: list[Hit]
-    corrected_query: str | None = None
-    corrections: list[tuple[str, str]] = field(default_factory=list)
-    expansions: list[tuple[str, str]] = field(default_factory=list)
-    total_exact: bool = True
-    missing: list[str] = field(default_factory=list)
-    fit: float | None = None
-    closeness: float | None = None
-    weak: bool = False
-    ranked_by: str = "words"
-    took_ms: float = 0.0
-    fitting: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: {"query", "corrected_query", "total", "hits": [...], ...}."""
-        return {
-            "query": self.query,
-            "corrected_query": self.corrected_query,
-            "total": self.total,
-            "total_exact": self.total_exact,
-            "hits": [h.to_dict() for h in self.hits],
-            "corrections": [list(pair) for pair in self.corrections],
-            "expansions": [list(pair) for pair in self.expansions],
-            "missing": self.missing,
-            "fit": None if self.fit is None else round(self.fit, 4),
-            "closeness": None if self.closeness is None else round(self.closeness, 4),
-            "weak_match": self.weak,
-            "ranked_by": self.ranked_by,
-            "took_ms": self.took_ms,
-            "fitting": self.fitting,
-        }
-
-    def count_text(self) -> str:
-        """How many answers were found, for a person: those that fit well apart from those
-        that only mention the query's words, when they differ ("2 answers fit “iron
-        deficiency” well, of 39 that mention its words")."""
-        shown = self.corrected_query or self.query
-        about = "" if self.total_exact else "about "
-        if not self.fitting:
-            return f"{about}{self.total} {_answers(self.total)} mention “{shown}”" if self.total else f"no answers for “{shown}”"
-        if self.fitting >= self.total:
-            return f"{about}{self.total} {_answers(self.total)} for “{shown}”"
-        fit = "fits" if self.fitting == 1 else "fit"
-        return f"{self.fitting} {_answers(self.fitting)} {fit} “{shown}” well, of {about}{self.total} that mention its words"
-
-
-def _answers(count: int) -> str:
-    return "answer" if count == 1 else "answers"
 
 
 class Searcher:
@@ -236,10 +124,7 @@ class Searcher:
         self._synonym_rules = [] if synonyms is False else read_synonyms(
             config.default_synonyms() if synonyms in (None, True) else Path(synonyms)  # type: ignore[arg-type]
         )
-        self._searcher = None
-        self._builder: QueryBuilder | None = None
-        self._vocabulary: Vocabulary | None = None
-        self._impacts: Impacts | None = None
+        self._index: OpenIndex | None = None
         self._stamp: tuple[int, int] | None = None
         self._meaning: MeaningRanker | None = None
         self._lock = threading.RLock()
@@ -275,9 +160,9 @@ class Searcher:
     def close(self) -> None:
         """Release the index files."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            if self._index is not None:
+                self._index.searcher.close()
+                self._index = None
 
     def _refresh_from_corpus(self, corpus: Path | None) -> Path:
         """Build or update the index when it is missing, damaged or older than the corpus;
@@ -334,11 +219,9 @@ class Searcher:
             if notice and notice not in self.notices:
                 self.notices.append(notice)
         self.close()
-        self._searcher, self._stamp, self._generation = searcher, stamp, generation
-        self._count = searcher.doc_count()
         builder = QueryBuilder(self._synonym_rules + acronym_rules(manifest.acronyms), self.ranking, generation)
-        self._builder, self._vocabulary = builder, Vocabulary(searcher, statistics)
-        self._impacts = Impacts(searcher)
+        self._index = OpenIndex(searcher, generation, builder, Vocabulary(searcher, statistics), Impacts(searcher))
+        self._stamp, self._count = stamp, searcher.doc_count()
 
     @property
     def meaning(self) -> MeaningRanker | None:
@@ -358,26 +241,30 @@ class Searcher:
         generation = store.current_generation(self.index_dir)
         return store.read_manifest(generation).acronyms if generation else {}
 
-    def _current(self):
-        """The open Whoosh searcher, switched first if another process swapped the index.
+    def _current(self) -> OpenIndex:
+        """The open index, switched first if another process swapped it.
 
         Take it once per search: a second call may switch again and close the first.
         """
-        if store.pointer_stamp(self.index_dir) != self._stamp:
+        if self._index is None or store.pointer_stamp(self.index_dir) != self._stamp:
             self._open()
-        return self._searcher
+        assert self._index is not None
+        return self._index
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """Whoosh's searcher of the index as it is now, for reading it directly (benchmarks,
+        tools); this Searcher's searches wait until the block ends, and a rebuild by another
+        process is followed only after it."""
+        with self._lock:
+            yield self._current().searcher
 
     # -- searching -------------------------------------------------------------------------
 
     def prepare(self, query: str, *, exact: bool = False) -> PreparedQuery:
         """The Whoosh query that `results` would run, with its corrections and expansions."""
         with self._lock:
-            self._current()
-            return self._prepare(query, exact)
-
-    def _prepare(self, query: str, exact: bool, budget: Budget = UNLIMITED) -> PreparedQuery:
-        assert self._builder is not None
-        return self._builder.build(query, self._vocabulary, correct=not exact, budget=budget)
+            return QueryPipeline(self._current(), self._meaning, self.ranking).prepare(query, exact)
 
     def results(
         self,
@@ -403,91 +290,14 @@ class Searcher:
         query = query.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if not query.isascii() else query
         started = time.perf_counter()
         with self._lock:
-            results = self._results(query, limit, highlight, exact, explain)
+            results = self._search(query, Asked(limit, highlight, exact, explain))
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
 
-    def _results(self, query: str, limit: int, highlight: bool, exact: bool, explain: bool) -> Results:
-        """The pipeline: prepare → collect → rank (proximity, meaning, the question asked)
-        → hits (folding near-duplicates) → total."""
-        budget = Budget(self.time_budget)
-        searcher = self._current()
-        prepared = self._prepare(query, exact, budget)
-        corrected = prepared.searched if prepared.corrections else None
-        results = Results(query, 0, [], corrected, prepared.corrections, prepared.expansions, missing=prepared.missing)
-        results.ranked_by = self._meaning.ranked_by if self._meaning is not None else "words"
-        if is_empty(prepared.query):
-            return results
-        # A few more than asked for, so that folding duplicates still fills the page, and
-        # enough for the proximity of query words to reorder the best of them.
-        depth = max(limit + DUPLICATE_LOOKAHEAD, RERANK_DEPTH if prepared.proximity else 0)
-        if self._meaning is not None:
-            depth = max(depth, self._meaning.depth)
-        found, candidates, matched = self._collect(searcher, prepared.query, depth, budget)
-        ranking = self._rank(searcher, prepared, candidates, depth, budget)
-        folded = self._fill(results, searcher, prepared, ranking, limit, highlight, explain, budget)
-        budget.check()
-        results.total, results.total_exact = _total(searcher, prepared.query, found, matched, folded)
-        return results
-
-    def _rank(self, searcher, prepared: PreparedQuery, candidates: list[WhooshHit], depth: int, budget: Budget) -> _Ranking:
-        """The candidates best first: raised by the proximity of the query's words, re-scored
-        by meaning (when on), and the document whose question was typed first."""
-        # Ties at the cut were collected only to be ordered the same however the index was
-        # built; past `depth` they are dropped, or thousands of tied hits would be folded.
-        assert self._impacts is not None
-        ranking = _Ranking(_reranked(self._impacts, candidates, prepared.proximity, budget)[:depth])
-        if self._meaning is not None and ranking.hits:
-            budget.check()
-            ranking.hits, ranking.meaning, ranking.word_scale = self._meaning.rerank(prepared.searched, ranking.hits)
-        ranking.hits = _asked_first(searcher, ranking.hits, prepared.text)
-        return ranking
-
-    def _fill(
-        self, results: Results, searcher, prepared: PreparedQuery, ranking: _Ranking, limit: int,
-        highlight: bool, explain: bool, budget: Budget,
-    ) -> int:
-        """Add the top `limit` hits to `results`, each near-duplicate answer folded into the
-        first like it, and judge how well the best one fits; returns how many were folded."""
-        folder = NearDuplicates()
-        folded = fitting = 0
-        # Hits are in order of score: those that fit well come first, and are counted past `limit`.
-        well = ranking.hits[0][1] * self.ranking.fitting_share if ranking.hits and ranking.hits[0][1] > 0 else float("inf")
-        for hit, score in ranking.hits:
-            budget.check()
-            first = folder.first_like(hit.get("answer", ""))
-            if first is not None:
-                results.hits[first].duplicates.append(hit.get("source", ""))
-                folded += 1
-                continue
-            if len(results.hits) == limit:
-                if score < well:
-                    break
-                fitting += 1
-                continue
-            fitting += score >= well
-            entry = _hit(len(results.hits) + 1, hit, score, highlight)
-            if explain:
-                from .explain import (
-                    explanation,  # only for --explain: not loaded by every search
-                )
-
-                query = binary_unions(Or([prepared.query, *prepared.proximity]))
-                entry.explanation = explanation(searcher, query, hit.docnum, ranking.word_scale, ranking.meaning.get(hit.docnum))
-            folder.add(hit.get("answer", ""))
-            if not results.hits and prepared.clauses:
-                assert self._vocabulary is not None
-                assert self._impacts is not None
-                results.fit = fit(self._impacts, self._vocabulary, prepared.clauses, hit.docnum)
-                # Ranking by meaning may have found the answer in other words: it judges then.
-                if self._meaning is None:
-                    results.weak = weak(results.fit)
-                else:
-                    results.closeness = self._meaning.closeness(prepared.searched, hit.docnum, hit.fields())
-                    results.weak = self._meaning.weak(results.fit, results.closeness)
-            results.hits.append(entry)
-        results.fitting = 0 if results.weak else fitting
-        return folded
+    def _search(self, query: str, asked: Asked) -> Results:
+        """The search itself (the caller holds the lock): one QueryPipeline over the open index."""
+        index = self._current()
+        return QueryPipeline(index, self._meaning, self.ranking, Budget(self.time_budget)).run(query, asked)
 
     def embed_documents(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Add the sentence model's vectors to the open index, where it lacks them (an index
@@ -500,34 +310,14 @@ class Searcher:
         from .semantic import SentenceMeaning
 
         with self._lock:
-            searcher = self._current()
+            index = self._current()
             if not isinstance(self._meaning, SentenceMeaning):
                 return 0
             missing = self._meaning.notice
-            embedded = self._meaning.embed(self._generation, searcher.reader(), progress)
+            embedded = self._meaning.embed(index.generation, index.searcher.reader(), progress)
             if missing in self.notices and self._meaning.notice is None:
                 self.notices.remove(missing)
             return embedded
-
-    def _collect(self, searcher, query: Query, depth: int, budget: Budget) -> tuple[Any, list[WhooshHit], int | None]:
-        """Whoosh's results for the best `depth` documents and all tied with the last of them,
-        those hits, and how many documents match (None when not every match was collected)."""
-        leaves = flat(query)
-        if leaves is not None:  # a plain query: the sum of its leaves' kept scores
-            assert self._impacts is not None
-            top = self._impacts.top(leaves, depth, budget)
-            found = WhooshResults(searcher, query, top.best)
-            return found, found[: found.scored_length()], top.total
-        collector = TopWithTies(limit=depth)
-        timed = Deadline(collector, budget)
-        try:
-            searcher.search_with_collector(query, timed)
-        except TimeLimit:
-            raise budget.timeout() from None
-        found = timed.results()
-        # Not list(found): list() asks len() for a size hint, and Whoosh's len() counts every
-        # match by running the query again.
-        return found, found[: found.scored_length()], found.scored_length() if collector.complete() else None
 
     def search(self, query: str, limit: int = 10, *, highlight: bool = True, exact: bool = False) -> list[Hit]:
         """The top `limit` hits for `query`, best first. Raises QueryError for an unparsable query."""
@@ -537,7 +327,7 @@ class Searcher:
         """Every document of the index (of one `source` file, when given), by source and
         position, without their related questions."""
         with self._lock:
-            return list(documents.in_order(self._current().reader(), source))
+            return list(documents.in_order(self._current().searcher.reader(), source))
 
     def document(self, doc_id: str, related: int = RELATED, *, query: str = "", exact: bool = False) -> Document | None:
         """The document with this id, whole, with its `related` closest other questions
@@ -548,44 +338,45 @@ class Searcher:
         answer; a query that cannot be searched marks nothing."""
         count = related
         with self._lock:
-            searcher = self._current()
+            index = self._current()
+            searcher = index.searcher
             docnum = searcher.document_number(id=doc_id)
             if docnum is None:
                 return None
             document = documents.from_fields(searcher.stored_fields(docnum))
             if count > 0:
-                document.related = self._related_to(document, docnum, count)
+                document.related = self._related_to(index, document, docnum, count)
             if query.strip():
-                document.marked_answer = highlights.marked_whole(document.answer, self._query_words(searcher, query, exact))
+                document.marked_answer = highlights.marked_whole(document.answer, self._query_words(index, query, exact))
             return document
 
-    def _query_words(self, searcher, query: str, exact: bool) -> frozenset[str]:
+    def _query_words(self, index: OpenIndex, query: str, exact: bool) -> frozenset[str]:
         """The words `query` marks in an answer, as its search's highlights mark them."""
         try:
-            prepared = self._prepare(query, exact, Budget(self.time_budget))
+            prepared = QueryPipeline(index, self._meaning, self.ranking, Budget(self.time_budget)).prepare(query, exact)
         except FaqsearchError:
             return frozenset()
-        return frozenset() if is_empty(prepared.query) else highlights.query_words(searcher, prepared.query)
+        return frozenset() if is_empty(prepared.query) else highlights.query_words(index.searcher, prepared.query)
 
-    def _related_to(self, document: Document, docnum: int, count: int) -> list[Related]:
+    def _related_to(self, index: OpenIndex, document: Document, docnum: int, count: int) -> list[Related]:
         """The related questions the index holds for this document, or, when it holds none
         (a large corpus) or fewer than asked for, those a search for its question ranks first
         (by words, and meaning when on), then the documents nearest in meaning."""
-        held = related.read(self._generation, self._current().doc_count_all())
+        searcher = index.searcher
+        held = related.read(index.generation, searcher.doc_count_all())
         if held and count <= held[0]:
-            searcher = self._current()
             found = []
             for other, score in held[1].get(docnum, [])[:count]:
                 fields = searcher.stored_fields(other)
                 found.append(Related(fields["id"], stored_questions(fields)[0], score))
             return found
         try:
-            hits = self._results(document.question, count + 1, False, False, False).hits
+            hits = self._search(document.question, Asked(count + 1, highlight=False)).hits
         except FaqsearchError:  # a question that reads as a query no search can run
             hits = []
         found = [Related(hit.id, hit.question, hit.score) for hit in hits if hit.id != document.id and hit.answer != document.answer]
         if len(found) < count and self._meaning is not None:
-            searcher, seen = self._current(), {document.id, *(r.id for r in found)}
+            seen = {document.id, *(r.id for r in found)}
             for other, similarity in self._meaning.nearest(docnum, count + len(seen)):
                 fields = searcher.stored_fields(other)
                 if fields["id"] not in seen and fields.get("answer") != document.answer and len(found) < count:
@@ -598,7 +389,7 @@ class Searcher:
         the count it last saw)."""
         if self._lock.acquire(blocking=False):
             try:
-                self._count = self._current().doc_count()
+                self._count = self._current().searcher.doc_count()
             finally:
                 self._lock.release()
         return self._count
@@ -607,92 +398,3 @@ class Searcher:
         """Another Searcher of the same index with the same settings (it builds nothing):
         searches of one Searcher take turns, so a server keeps several."""
         return Searcher(self.index_dir, auto_build=False, semantic=self._model or False, build=self._build_index, **self._settings)
-
-
-@dataclass
-class _Ranking:
-    """The ranked candidates, and what ranking by meaning did to them: each one's meaning part
-    by document number, and the best word score the word scores were divided by."""
-
-    hits: list[tuple[WhooshHit, float]]
-    meaning: dict[int, float] = field(default_factory=dict)
-    word_scale: float = 1.0
-
-
-def _total(searcher, query: Query, found, matched: int | None, folded: int) -> tuple[int, bool]:
-    """How many documents match (less those folded into another hit), and whether exactly."""
-    if matched is not None:  # every match was seen: the count is free
-        return matched - folded, True
-    if searcher.doc_count() <= EXACT_COUNT_LIMIT:
-        return len(found) - folded, True  # runs the query again, unscored
-    # Not `found.estimated_length()`: behind the time-limit wrapper it counts exactly,
-    # running the whole query again (half the time of a search at 200,000 documents).
-    estimate = query.estimate_size(searcher.reader())
-    return max(min(estimate, searcher.doc_count()), found.scored_length()), False
-
-
-def _reranked(impacts: Impacts, hits: list[WhooshHit], pairs: list[Query], budget: Budget = UNLIMITED) -> list[tuple[WhooshHit, float]]:
-    """(hit, score) best first, each score raised by the proximity pairs matching that document."""
-    scores = {hit.docnum: float(hit.score) for hit in hits}
-    if pairs and hits:
-        ordered = sorted(scores)
-        for pair in pairs:
-            budget.check()
-            for docnum, score in zip(ordered, impacts.scores_at(pair, ordered)):
-                if score is not None:
-                    scores[docnum] += score  # the pair's weight is its boost
-    # Ties go by source and position, not by the internal document number, so the order is
-    # the same however the index was built (whole, or updated file by file). Only ties need
-    # a document's stored fields read.
-    ranked = sorted(((round(scores[hit.docnum], 9), hit) for hit in hits), key=itemgetter(0), reverse=True)
-    ordered: list[tuple[WhooshHit, float]] = []
-    for _, group in groupby(ranked, key=itemgetter(0)):
-        tied = [(hit, scores[hit.docnum]) for _, hit in group]
-        if len(tied) > 1:
-            budget.check()
-            tied.sort(key=lambda pair: _tie_order(pair[0], budget))
-        ordered.extend(tied)
-    return ordered
-
-
-def _asked_first(searcher, ranked: list[tuple[WhooshHit, float]], query: str) -> list[tuple[WhooshHit, float]]:
-    """The documents whose question is the query itself (case and punctuation aside) first,
-    scoring as much as the best hit: the reader asked exactly that."""
-    key = question_key(query)
-    if not key or not ranked:
-        return ranked
-    if not holds_term(searcher.reader(), QUESTION_KEY_FIELD, searcher.schema[QUESTION_KEY_FIELD].to_bytes(key)):
-        return ranked
-    asked = set(searcher.docs_for_query(Term(QUESTION_KEY_FIELD, key)))
-    if not asked:
-        return ranked
-    best = ranked[0][1]
-    first = [(hit, max(score, best)) for hit, score in ranked if hit.docnum in asked]
-    return first + [pair for pair in ranked if pair[0].docnum not in asked]
-
-
-def _tie_order(hit: WhooshHit, budget: Budget) -> tuple[str, int]:
-    """Where a document stands among documents of equal score: its source, then its position.
-    (Thousands of ties each read a document's stored fields: the budget is checked as they are.)"""
-    if not hit.docnum % 64:
-        budget.check()
-    return hit.get("source", ""), hit.get("position", 0)
-
-
-def _hit(rank: int, hit, score: float, highlight: bool) -> Hit:
-    found = documents.from_fields(hit.fields())
-    return Hit(
-        rank=rank,
-        score=round(score, 4),
-        id=found.id,
-        question=found.question,
-        answer=found.answer,
-        source=found.source,
-        highlights=highlights.answer_highlights(hit, found.answer) if highlight else [],
-        title=found.title,
-        section=found.section,
-        position=found.position,
-        alternates=found.alternates,
-        url=found.url,
-        description=found.description,
-    )

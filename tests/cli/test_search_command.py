@@ -142,7 +142,7 @@ def test_color_option_and_force_color(run, monkeypatch):
 
 
 def test_answers_wrap_to_the_width_under_their_indent():
-    from search.searcher import Hit
+    from search.results import Hit
 
     fragment = "A protein that stores <mark>iron</mark> in the cells of the body and releases it when needed. " * 3
     hit = Hit(1, 1.0, "x", "What is ferritin?", "", "a.txt", [fragment.strip()], position=1)

@@ -85,7 +85,7 @@ def test_related_questions_are_computed_at_index_time_and_kept_with_the_generati
     build_index(corpus, tmp_path / "ix")
     assert (store.current_generation(tmp_path / "ix") / related.FILE).is_file()
     with Searcher(tmp_path / "ix", auto_build=False) as searcher:
-        monkeypatch.setattr(searcher, "_results", lambda *a: pytest.fail("searched instead of reading the index"))
+        monkeypatch.setattr(searcher, "_search", lambda *a: pytest.fail("searched instead of reading the index"))
         ferritin = next(d for d in searcher.documents() if d.question == "What is ferritin?")
         shown = searcher.document(ferritin.id)
         assert shown is not None and shown.related[0].question == "What does a ferritin test measure?"

@@ -11,7 +11,7 @@ from whoosh.query import And, FuzzyTerm, Or, Phrase, Term
 
 from corpus import ARTICLES
 from search import Searcher, impacts
-from search import searcher as searcher_module
+from search import pipeline
 from search.budget import UNLIMITED
 from search.impacts import Impacts, Weighted, flat
 
@@ -36,7 +36,7 @@ def _same_as_whoosh(s: Searcher, queries: list[str], monkeypatch) -> int:
     kept_fit = {q: s.results(q).fit for q in queries}
     with monkeypatch.context() as patch:
         # Whoosh's matchers for every query, its proximity pairs and the best hit's fit.
-        patch.setattr(searcher_module, "flat", lambda query: None)
+        patch.setattr(pipeline, "flat", lambda query: None)
         patch.setattr(impacts, "flat", lambda *_: None)
         for q in queries:
             assert kept[q] == _top10(s, q), q
@@ -53,7 +53,7 @@ def test_the_articles_judged_queries_rank_as_whoosh_ranks_them(tmp_path, monkeyp
 
 def test_whether_a_query_matches_a_document_is_whether_it_scores_there(tmp_path):
     with Searcher(tmp_path / "ix", corpus=ARTICLES) as s:
-        kept = s._impacts
+        kept = s._current().impacts
         everything = list(range(s.document_count))
         checked = matched = 0
         for q in _judged_article_queries()[:60]:
@@ -68,7 +68,7 @@ def test_whether_a_query_matches_a_document_is_whether_it_scores_there(tmp_path)
 
 def test_a_pairs_few_matches_looked_up_one_by_one_score_as_the_arrays_sum_them(tmp_path):
     with Searcher(tmp_path / "ix", corpus=ARTICLES) as s:
-        kept = s._impacts
+        kept = s._current().impacts
         everything = list(range(s.document_count))
         pairs = [pair for q in _judged_article_queries() for pair in s.prepare(q).proximity]
         assert len(pairs) > 100
@@ -106,7 +106,8 @@ def test_a_generated_corpus_updated_file_by_file_ranks_as_whoosh_ranks_it(write_
     (root / "f3.txt").write_text(_generated(rng, weighted, files=1, questions=30)["f0.txt"], encoding="utf-8")
     with Searcher(tmp_path / "ix", corpus=root) as s:
         assert s.built is not None and s.built.unchanged == 11  # an update, not a rebuild
-        assert s._current().doc_count_all() > s.document_count  # deleted documents are still there
+        with s.reading() as whoosh_searcher:
+            assert whoosh_searcher.doc_count_all() > s.document_count  # deleted documents are still there
         _same_as_whoosh(s, queries, monkeypatch)
 
 
@@ -134,7 +135,7 @@ def test_only_ors_of_terms_and_phrases_are_flat():
 def test_kept_scores_are_bounded_and_the_least_recently_used_go_first(write_corpus, tmp_path, monkeypatch):
     root = write_corpus({"a.txt": "".join(f"What is {w}?\n\n{w} and iron.\n\n" for w in ("alpha", "beta", "gamma"))})
     with Searcher(tmp_path / "ix", corpus=root) as s:
-        kept = Impacts(s._current(), kept=4)
+        kept = Impacts(s._current().searcher, kept=4)
         iron = kept.of(Term("content", "iron"))  # in all three documents
         assert len(iron[0]) == 3
         kept.of(Term("content", "alpha"))
@@ -143,7 +144,7 @@ def test_kept_scores_are_bounded_and_the_least_recently_used_go_first(write_corp
         assert kept._size == 2
     monkeypatch.setattr(impacts, "KEPT_LEAVES", 3)
     with Searcher(tmp_path / "ix", corpus=root) as s:
-        kept = Impacts(s._current())
+        kept = Impacts(s._current().searcher)
         for word in ("nowhere", "nothing", "absent", "missing"):  # no postings, yet kept: bounded too
             kept.of(Term("content", word))
         assert list(kept._leaves) == [("term", "content", w) for w in ("nothing", "absent", "missing")]
@@ -158,7 +159,7 @@ def test_a_words_postings_read_as_arrays_score_as_whooshs_matcher_to_the_last_bi
     Searcher(tmp_path / "ix", corpus=root).close()
     (root / "f2.txt").write_text(_generated(rng, weighted, files=1, questions=10)["f0.txt"], encoding="utf-8")
     with Searcher(tmp_path / "ix", corpus=root) as s:
-        whoosh_searcher = s._current()
+        whoosh_searcher = s._current().searcher
         assert len(whoosh_searcher.leaf_searchers()) > 1
         kept = Impacts(whoosh_searcher)
         terms = [Term(field, word) for field in ("content", "question") for word in {w.lower() for w in vocabulary}]

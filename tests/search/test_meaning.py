@@ -75,8 +75,8 @@ def test_a_default_search_finds_a_question_in_other_words(corpus, tmp_path):
 def test_every_document_has_its_meaning_in_the_generation(corpus, tmp_path):
     build_index(corpus, tmp_path / "ix")
     generation = store.current_generation(tmp_path / "ix")
-    with Searcher(tmp_path / "ix", auto_build=False, meaning=False) as searcher:
-        reader = searcher._current().reader()
+    with Searcher(tmp_path / "ix", auto_build=False, meaning=False) as searcher, searcher.reading() as whoosh_searcher:
+        reader = whoosh_searcher.reader()
         texts = {docnum: embedding.document_text(fields) for docnum, fields in reader.iter_docs()}
     vectors = embedding.read_vectors(generation, len(texts), embedding.shipped_model().dimensions)
     for docnum, text in texts.items():
@@ -85,8 +85,8 @@ def test_every_document_has_its_meaning_in_the_generation(corpus, tmp_path):
 
 def _vectors_by_question(index_dir):
     generation = store.current_generation(index_dir)
-    with Searcher(index_dir, auto_build=False, meaning=False) as searcher:
-        reader = searcher._current().reader()
+    with Searcher(index_dir, auto_build=False, meaning=False) as searcher, searcher.reading() as whoosh_searcher:
+        reader = whoosh_searcher.reader()
         vectors = embedding.read_vectors(generation, reader.doc_count_all(), embedding.shipped_model().dimensions)
         return {fields["question"]: vectors[docnum].tolist() for docnum, fields in reader.iter_docs()}
 

@@ -13,7 +13,7 @@ from search.vocabulary import edit_distance
 @pytest.fixture(scope="module")
 def vocabulary(article_index):
     with Searcher(article_index, auto_build=False) as s:
-        yield s._vocabulary
+        yield s._current().vocabulary
 
 
 def _typos(word: str) -> list[str]:

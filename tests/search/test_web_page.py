@@ -7,9 +7,6 @@ Skipped, with the reason, where the serve extra, Playwright or /usr/bin/chromium
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
