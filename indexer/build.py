@@ -13,7 +13,7 @@ import hashlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
 from faqindex import config, embedding, sentence, store
-from faqindex.building import EMBEDDING
+from faqindex.building import EMBEDDING, BuildStats, Progress
 from faqindex.errors import FaqsearchError, IndexBusyError, IndexWriteError
 from faqindex.scan import scan
 from faqindex.schema import (
@@ -51,34 +51,7 @@ WRITER_MB = 128  # Whoosh's in-memory posting pools, in all: more is faster, up 
 WORKER_BATCH = 100  # documents handed to an indexing process at a time
 WHOOSH_FILES = ("MAIN", "_MAIN")  # what Whoosh names the files of an index called MAIN
 FULL_MERGE_LIMIT = 2_000  # documents up to which an update merges the index whole
-Progress = Callable[[int, int, str], None]
-"""Called after each file as progress(done, total, file name), then as the sentence model
-embeds as progress(done, total, EMBEDDING)."""
 
-
-@dataclass
-class BuildStats:
-    """What a build did: per-file results, totals and timing."""
-
-    corpus: Path
-    index_dir: Path
-    files: list[FileResult] = field(default_factory=list)
-    documents: int = 0
-    seconds: float = 0.0
-    acronyms: dict[str, list[str]] = field(default_factory=dict)
-    unchanged: int = 0  # files an update kept without reading them again
-    removed: list[str] = field(default_factory=list)  # files an update dropped
-    model: str = ""  # the sentence model whose vectors the index holds ("": none)
-    embedded: int = 0  # answers that model embedded (the others' vectors were kept)
-    notes: list[str] = field(default_factory=list)  # what a person should know of the build
-
-    @property
-    def indexed_files(self) -> list[FileResult]:
-        return [f for f in self.files if not f.skipped]
-
-    @property
-    def skipped_files(self) -> list[FileResult]:
-        return [f for f in self.files if f.skipped]
 
 
 def build_index(

@@ -418,7 +418,7 @@ def index_command(
     except FaqsearchError as exc:
         _fail(str(exc))
     if as_json:
-        _echo_lines([render.json_text(_stats_dict(stats))])
+        _echo_lines([render.json_text(stats.to_dict())])
     elif not quiet or stats.skipped_files:
         _echo_lines(render.build_lines(stats, verbose=not quiet))
     sys.exit(EXIT_HITS if stats.documents else EXIT_NO_HITS)
@@ -508,25 +508,6 @@ def eval_command(
         _echo_lines([render.json_text(evaluation.to_dict())])
     else:
         _echo_lines(render.evaluation_lines(evaluation))
-
-
-def _stats_dict(stats) -> dict:
-    return {
-        "corpus": str(stats.corpus),
-        "index": str(stats.index_dir),
-        "documents": stats.documents,
-        "seconds": round(stats.seconds, 3),
-        "acronyms": stats.acronyms,
-        "unchanged_files": stats.unchanged,
-        "removed_files": stats.removed,
-        "model": stats.model or None,
-        "embedded": stats.embedded,
-        "notes": stats.notes,
-        "files": [
-            {"name": f.name, "documents": f.document_count, "skipped": f.skipped, "notes": f.notes}
-            for f in stats.files
-        ],
-    }
 
 
 EMBEDDING_MINIMUM = 8  # answers worth a bar while a sentence model embeds them

@@ -21,7 +21,7 @@ from .highlight import marked_parts
 from .results import Hit, Results
 
 if TYPE_CHECKING:
-    from indexer import BuildStats
+    from faqindex.building import BuildStats
 
     from .documents import Document
     from .evaluate import Evaluation

@@ -44,7 +44,7 @@ from .synonyms import acronym_rules, read_synonyms
 from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from indexer import BuildStats
+    from faqindex.building import BuildStats
 
     from .meaning import MeaningRanker
 
