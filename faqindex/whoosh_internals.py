@@ -4,8 +4,14 @@ Whoosh is pinned (`whoosh-reloaded==2.7.5`, pyproject.toml); `tests/faqindex/
 test_whoosh_internals.py` fails if a release moves any of these, and the behaviour each
 one gives has its own test where it is used.
 
+The patches are applied where faqsearch opens an index to search it (`apply_reading_fixes`,
+by `search.Searcher`) or writes one (`apply_writing_fixes`, by `indexer.build_index`), not
+when a package is imported: importing `search` or `indexer` leaves Whoosh as it is for the
+rest of the process until then.
+
 | internal | where | why |
 | --- | --- | --- |
+| `Searcher.stored_fields` wrapped in an LRU cache (`cache_stored_fields`), on faqsearch's own searcher object only | every search | the same answers come back search after search: their stored fields are read from the index once per open generation |
 | `TOC.read` patched (`apply_reading_fixes`) | every search | Whoosh leaves the table of contents open when it is damaged; it is closed when reading fails |
 | `MpWriter.jobqueue` wrapped (`watch_workers`) | large builds | Whoosh's parallel writer puts documents on a bounded queue for its processes and waits forever when they have died (a full disk): a put gives up once one of them has ended |
 | `FileStorage.open_file` extended (`ClosingStorage`) | updates | Whoosh leaves a damaged segment's files open when reading it fails; an update that finds one closes them before it rebuilds the index whole |
@@ -29,6 +35,7 @@ one gives has its own test where it is used.
 from __future__ import annotations
 
 import errno
+import functools
 import pickle
 import queue
 from collections.abc import Callable, Iterator, Sequence
@@ -141,8 +148,16 @@ class ClosingStorage(FileStorage):
 
 
 def apply_reading_fixes() -> None:
-    """Patch Whoosh's reading side (idempotent; the search side calls it on import)."""
+    """Patch Whoosh's reading side (idempotent; `search.Searcher` calls it before it opens
+    an index)."""
     TOC.read = classmethod(_read_closing)  # type: ignore[method-assign,assignment]
+
+
+def cache_stored_fields(searcher: Any, documents: int) -> None:
+    """Keep the stored fields of the last `documents` documents read through this Whoosh
+    searcher (its own attribute: other searchers are left as they are). An open generation
+    never changes, so they never go stale."""
+    searcher.stored_fields = functools.lru_cache(maxsize=documents)(searcher.stored_fields)
 
 
 # -- writing: a cost removed, spelling words kept on merge ---------------------------------
@@ -257,7 +272,8 @@ def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, d
 
 
 def apply_writing_fixes() -> None:
-    """Patch Whoosh's writing side (idempotent; the indexer calls it on import)."""
+    """Patch Whoosh's writing side (idempotent; `indexer.build_index` calls it before it
+    writes an index)."""
     W3PerDocReader.has_column = _cached_has_column  # type: ignore[method-assign]
     W3PerDocReader.doc_field_length = _doc_field_length_read_once  # type: ignore[method-assign]
     PostingPool.add = _add_to_pool  # type: ignore[method-assign]

@@ -44,7 +44,6 @@ from .related import write_related
 from .sources import FileResult, read_file
 from .workers import lock_held
 
-apply_writing_fixes()
 PARALLEL_BYTES = 1 << 20  # corpora from this size on are indexed by several processes
 MAX_PROCESSES = 4
 WRITER_MB = 128  # Whoosh's in-memory posting pools, in all: more is faster, up to a point
@@ -88,6 +87,7 @@ def build_index(
     corpus_root = corpus_path.resolve()
     meaning = _Meaning(sentence.choose(model), progress)
     directory.claim(target, corpus_path)
+    apply_writing_fixes()
     with _build_lock(target, lock_timeout):
         directory.remove_leftovers(target)
         previous = None if full else _previous(target, corpus_root)

@@ -7,7 +7,6 @@ another process, closing) and its thread safety; each search is a `QueryPipeline
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
@@ -29,7 +28,7 @@ from faqindex.errors import (
 )
 from faqindex.schema import stored_questions
 from faqindex.statistics import Statistics
-from faqindex.whoosh_internals import apply_reading_fixes
+from faqindex.whoosh_internals import apply_reading_fixes, cache_stored_fields
 
 from . import documents
 from . import highlight as highlights
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Hit", "Results", "Searcher"]
 
-apply_reading_fixes()
 PathLike = str | os.PathLike[str]
 STORED_CACHE = 2048  # documents whose stored fields an open index keeps
 TIME_BUDGET = 5.0  # seconds a search may take before it is stopped
@@ -201,12 +199,11 @@ class Searcher:
         manifest = store.read_manifest(generation)
         stamp = store.pointer_stamp(self.index_dir)
         statistics = Statistics.read(generation)
+        apply_reading_fixes()
         try:
             ix = whoosh_index.open_dir(str(generation))
             searcher = ix.searcher(weighting=self.ranking.weighting(statistics))
-            # A document's stored fields, read once per open index: the same answers come
-            # back search after search (and only read, never changed).
-            searcher.stored_fields = functools.lru_cache(maxsize=STORED_CACHE)(searcher.stored_fields)
+            cache_stored_fields(searcher, STORED_CACHE)
         except Exception as exc:  # Whoosh reports damage with many exception types
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
         if self._meaning is not None:

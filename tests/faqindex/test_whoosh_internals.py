@@ -168,3 +168,28 @@ def test_postings_written_unchecked_are_whooshs(tmp_path, monkeypatch):
     unchecked = written("unchecked")
     monkeypatch.setattr(W3PostingsWriter, "add_posting", whoosh_internals._add_posting)
     assert unchecked == written("whoosh") and len(unchecked) > 400
+
+
+def test_importing_faqsearch_leaves_whoosh_as_it_is_until_it_opens_or_writes_an_index(tmp_path):
+    # In a process of its own: this one has long had both applied.
+    import subprocess
+    import sys
+
+    code = f"""
+from whoosh.index import TOC
+from whoosh.codec.whoosh3 import W3PostingsWriter
+read, add = TOC.__dict__["read"], W3PostingsWriter.add_posting
+import search, search.cli, indexer
+assert TOC.__dict__["read"] is read and W3PostingsWriter.add_posting is add, "patched on import"
+corpus = {str(tmp_path / "corpus")!r}
+import os
+os.makedirs(corpus)
+open(os.path.join(corpus, "a.txt"), "w").write("What is ferritin?\\n\\nA protein.\\n")
+indexer.build_index(corpus, {str(tmp_path / "ix")!r})
+assert W3PostingsWriter.add_posting is not add, "a build did not apply the writing fixes"
+with search.Searcher({str(tmp_path / "ix")!r}, auto_build=False) as searcher:
+    assert TOC.__dict__["read"] is not read, "opening an index did not apply the reading fixes"
+    assert searcher.search("ferritin")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
