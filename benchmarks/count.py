@@ -53,13 +53,15 @@ def rows(meaning: bool, semantic: bool | None) -> list[tuple[str, int, int, bool
 
     relevant = judged_counts()
     found = []
-    with tempfile.TemporaryDirectory() as tmp:
-        with Searcher(Path(tmp) / "ix", corpus=ARTICLES, meaning=meaning, semantic=semantic, time_budget=120) as searcher:
-            for line in (ARTICLE / "queries.jsonl").read_text(encoding="utf-8").splitlines():
-                query = json.loads(line)
-                results = searcher.results(query["text"], limit=DEPTH, highlight=False)
-                scores = [hit.score for hit in results.hits]
-                found.append((query["split"], relevant.get(query["_id"], 0), results.total, results.weak, scores, results.fitting))
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Searcher(Path(tmp) / "ix", corpus=ARTICLES, meaning=meaning, semantic=semantic, time_budget=120) as searcher,
+    ):
+        for line in (ARTICLE / "queries.jsonl").read_text(encoding="utf-8").splitlines():
+            query = json.loads(line)
+            results = searcher.results(query["text"], limit=DEPTH, highlight=False)
+            scores = [hit.score for hit in results.hits]
+            found.append((query["split"], relevant.get(query["_id"], 0), results.total, results.weak, scores, results.fitting))
     return found
 
 

@@ -60,7 +60,9 @@ def main() -> int:
     probability = (1 / ranks) / (1 / ranks).sum()  # Zipf
     reduced *= (SIF / (SIF + probability))[:, None]
     np.savez_compressed(args.out, pieces=np.array(pieces), vectors=reduced.astype(np.float16))
-    print(f"{args.out}: {len(pieces)} pieces x {args.dims} in {time.perf_counter() - started:.0f} s, {args.out.stat().st_size / 1e6:.1f} MB")
+    print(
+        f"{args.out}: {len(pieces)} pieces x {args.dims} in {time.perf_counter() - started:.0f} s, {args.out.stat().st_size / 1e6:.1f} MB"
+    )
     return 0
 
 

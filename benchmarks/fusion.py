@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
     rows.append(("meaning alone", {"weight": 1.0, "add_meaning": True, "words": 0.0}))
     for label, options in rows:
-        print(f"{label:<28}" + "".join(f"{v:>9.4f}" if i != 2 else f"{v:>19.4f}" for i, v in enumerate(measure(collection, runs, **options))))
+        print(
+            f"{label:<28}" + "".join(f"{v:>9.4f}" if i != 2 else f"{v:>19.4f}" for i, v in enumerate(measure(collection, runs, **options)))
+        )
     return 0
 
 

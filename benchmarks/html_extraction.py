@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         try:
             text, documents = indexed_text(page)
-        except Exception as exc:  # a benchmark reports every failure rather than stopping
+        except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure rather than stopping
             failures.append(f"{entry['file']}: {type(exc).__name__}: {exc}")
             continue
         seconds.append(time.perf_counter() - started)
@@ -88,7 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         leaked += sum(without_found)
         unwanted += len(without_found)
         if args.verbose:
-            print(f"{entry['file']}: {documents} documents, with {sum(with_found)}/{len(with_found)}, without {sum(without_found)}/{len(without_found)}")
+            print(
+                f"{entry['file']}: {documents} documents, with {sum(with_found)}/{len(with_found)}, "
+                f"without {sum(without_found)}/{len(without_found)}"
+            )
             for snippet, ok in zip(judged.get("with", []), with_found):
                 if not ok:
                     print(f"   missed: {snippet[:90]!r}")
@@ -96,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
                 if bad:
                     print(f"   leaked: {snippet[:90]!r}")
     print(f"judged pages: recall {kept}/{wanted} = {kept / max(wanted, 1):.1%}, leak {leaked}/{unwanted} = {leaked / max(unwanted, 1):.1%}")
-    print(f"all {len(manifest)} pages: {len(failures)} failed, {len(empty)} without documents, {len(script_leaks)} with script or style text")
+    print(
+        f"all {len(manifest)} pages: {len(failures)} failed, {len(empty)} without documents, {len(script_leaks)} with script or style text"
+    )
     print(f"median time per page: {statistics.median(seconds) * 1000:.0f} ms")
     for line in failures + [f"no documents: {e}" for e in empty] + [f"script text: {s}" for s in script_leaks]:
         print("  " + line)

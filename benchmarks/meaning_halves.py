@@ -39,15 +39,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from faqindex.embedding import StaticModel, document_text
-    from search import Searcher
     from faqindex.encoder import Encoder
+    from search import Searcher
     from search.evaluate import load_collection
     from search.metrics import ndcg, precision
 
     collection = load_collection(ROOT / "corpus" / "articles", ARTICLE / "queries.jsonl", ARTICLE / "qrels", args.split)
-    with tempfile.TemporaryDirectory() as work, Searcher(Path(work) / "index", corpus=ROOT / "corpus" / "articles") as searcher:
-        with searcher.reading() as whoosh_searcher:
-            documents = [fields for _, fields in whoosh_searcher.reader().iter_docs()]
+    with (
+        tempfile.TemporaryDirectory() as work,
+        Searcher(Path(work) / "index", corpus=ROOT / "corpus" / "articles") as searcher,
+        searcher.reading() as whoosh_searcher,
+    ):
+        documents = [fields for _, fields in whoosh_searcher.reader().iter_docs()]
     ids = [fields["id"] for fields in documents]
     texts = [document_text(fields) for fields in documents]
 

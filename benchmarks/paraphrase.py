@@ -212,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=float, nargs="+", default=DENSE_WEIGHTS, help="embedding weights to try")
     parser.add_argument("--only-embeddings", action="store_true", help="skip WordNet and WordLlama")
     parser.add_argument("--fusion", nargs="+", choices=sorted(FUSIONS), default=["ratio"], help="ways to combine the two scores")
-    parser.add_argument("--text", choices=("both", "question", "mean"), default="both", help="what of each document is compared with the query")
+    parser.add_argument(
+        "--text", choices=("both", "question", "mean"), default="both", help="what of each document is compared with the query"
+    )
     args = parser.parse_args(argv)
     wanted = ("article", "scifact")
     found = {n: c for n, c in collections(args.data, training=args.training).items() if n in wanted}
@@ -235,7 +237,11 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     rows.extend(dense_rows(collection, hits, embed, "WordLlama", args.weights))
             if args.sentence_model:
-                rows.extend(dense_rows(collection, hits, sentence_embedder(args.sentence_model), "sentence model", args.weights, args.text, args.fusion))
+                rows.extend(
+                    dense_rows(
+                        collection, hits, sentence_embedder(args.sentence_model), "sentence model", args.weights, args.text, args.fusion
+                    )
+                )
             for variant, row in rows:
                 print(f"{name:<10} {variant:<22}" + "".join(f"{row[m]:>9.4f}" for m in MEASURES) + f"{row['questions']:>11.4f}", flush=True)
     return 0

@@ -89,7 +89,7 @@ def tune(found: dict[str, Collection], work: Path) -> None:
         )
         results = measure(found, ranking, work)
         row = [str(v) for v in values] + [f"{results[n]['nDCG@10']:.4f}" for n in found]
-        print("\t".join(row + [f"{results['article']['P@1']:.4f}"]), flush=True)
+        print("\t".join([*row, f"{results['article']['P@1']:.4f}"]), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -304,7 +304,12 @@ def thousand_files(workdir: Path, queries: list[str]) -> list[tuple[str, str, st
         )
     return [
         ("staleness check (1,000 files)", f"{check:.1f} ms", f"the corpus walk alone {walk:.1f} ms", f"{check / walk:.1f}x"),
-        ("update after editing 1 of 1,000 files", f"{update:.2f} s", f"full rebuild {full['seconds']:.1f} s", f"{update / full['seconds']:.3f}x"),
+        (
+            "update after editing 1 of 1,000 files",
+            f"{update:.2f} s",
+            f"full rebuild {full['seconds']:.1f} s",
+            f"{update / full['seconds']:.3f}x",
+        ),
         ("  same top 10 (ids and scores) as the full rebuild", f"{same} of {len(queries)} queries", "", ""),
     ]
 
@@ -312,7 +317,9 @@ def thousand_files(workdir: Path, queries: list[str]) -> list[tuple[str, str, st
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--large", action="store_true", help="also measure 200,000 generated documents")
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="where SciFact is (its build is timed when it is there)")
+    parser.add_argument(
+        "--data", type=Path, default=REPO.parent / "shared" / "data", help="where SciFact is (its build is timed when it is there)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     sizes = [10_000] + ([200_000] if args.large else [])
@@ -331,11 +338,25 @@ def main(argv: list[str] | None = None) -> int:
         judged = judged_queries()
         (p50, p95), (first50, first95) = repeated_latency(article_index, judged, rounds=5)
         reference = fts5(ARTICLES, judged, work)
-        rows.append((f"warm search p50/p95 (article, its {len(judged)} judged queries)", f"{p50:.2f} / {p95:.2f} ms", f"FTS5 {reference['latency'][0]:.2f} / {reference['latency'][1]:.2f} ms", f"{p50 / reference['latency'][0]:.1f}x"))
+        rows.append(
+            (
+                f"warm search p50/p95 (article, its {len(judged)} judged queries)",
+                f"{p50:.2f} / {p95:.2f} ms",
+                f"FTS5 {reference['latency'][0]:.2f} / {reference['latency'][1]:.2f} ms",
+                f"{p50 / reference['latency'][0]:.1f}x",
+            )
+        )
         rows.append(("  each query the first time (the first pass)", f"{first50:.2f} / {first95:.2f} ms", "", ""))
         plain = plain_whoosh(ARTICLES, judged, work)
         rows.append(("  reference: plain Whoosh, same queries", "", f"{plain[0]:.2f} / {plain[1]:.2f} ms", f"{p50 / plain[0]:.1f}x"))
-        rows.append(("build (article)", f"{built['documents'] / built['seconds']:.0f} docs/s, {built['size_mib']:.1f} MiB, peak {built['peak_mib']:.0f} MiB", f"FTS5 {reference['build_seconds'] * 1000:.0f} ms", ""))
+        rows.append(
+            (
+                "build (article)",
+                f"{built['documents'] / built['seconds']:.0f} docs/s, {built['size_mib']:.1f} MiB, peak {built['peak_mib']:.0f} MiB",
+                f"FTS5 {reference['build_seconds'] * 1000:.0f} ms",
+                "",
+            )
+        )
         scifact = args.data / "scifact"
         if scifact.is_dir():
             built = build_in_fresh_process(scifact, work / "scifact-index")
@@ -343,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(
                 (
                     f"build (SciFact, {built['documents']:,} documents of real abstracts)",
-                    f"{built['seconds']:.1f} s, {built['documents'] / built['seconds']:.0f} docs/s, {built['size_mib']:.0f} MiB, peak {built['peak_mib']:.0f} MiB",
+                    f"{built['seconds']:.1f} s, {built['documents'] / built['seconds']:.0f} docs/s, "
+                    f"{built['size_mib']:.0f} MiB, peak {built['peak_mib']:.0f} MiB",
                     f"FTS5 {reference['build_seconds']:.1f} s",
                     f"{built['seconds'] / reference['build_seconds']:.0f}x",
                 )
@@ -357,22 +379,37 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(
                 (
                     f"build ({size:,} docs)",
-                    f"{built['seconds']:.1f} s, {built['documents'] / built['seconds']:.0f} docs/s, {built['size_mib']:.0f} MiB, peak {built['peak_mib']:.0f} MiB",
+                    f"{built['seconds']:.1f} s, {built['documents'] / built['seconds']:.0f} docs/s, "
+                    f"{built['size_mib']:.0f} MiB, peak {built['peak_mib']:.0f} MiB",
                     f"FTS5 {reference['build_seconds']:.1f} s, {reference['size_mib']:.0f} MiB",
                     f"{built['seconds'] / reference['build_seconds']:.0f}x",
                 )
             )
             p50, p95 = warm_latency(index_dir, queries)
-            rows.append((f"warm search p50/p95 ({size:,} docs, 1 to 4 words)", f"{p50:.1f} / {p95:.1f} ms", f"FTS5 {reference['latency'][0]:.1f} / {reference['latency'][1]:.1f} ms", f"{p50 / reference['latency'][0]:.1f}x"))
+            rows.append(
+                (
+                    f"warm search p50/p95 ({size:,} docs, 1 to 4 words)",
+                    f"{p50:.1f} / {p95:.1f} ms",
+                    f"FTS5 {reference['latency'][0]:.1f} / {reference['latency'][1]:.1f} ms",
+                    f"{p50 / reference['latency'][0]:.1f}x",
+                )
+            )
             questions = whole_questions()
             p50q, p95q = warm_latency(index_dir, questions)
             natural = fts5(corpus, questions, work)
-            rows.append((f"warm search p50/p95 ({size:,} docs, {len(questions)} whole questions)", f"{p50q:.1f} / {p95q:.1f} ms", f"FTS5 {natural['latency'][0]:.1f} / {natural['latency'][1]:.1f} ms", f"{p50q / natural['latency'][0]:.1f}x"))
+            rows.append(
+                (
+                    f"warm search p50/p95 ({size:,} docs, {len(questions)} whole questions)",
+                    f"{p50q:.1f} / {p95q:.1f} ms",
+                    f"FTS5 {natural['latency'][0]:.1f} / {natural['latency'][1]:.1f} ms",
+                    f"{p50q / natural['latency'][0]:.1f}x",
+                )
+            )
             floor50, floor95 = matching_floor(index_dir, queries)
             rows.append(("  reference: listing the matches, unscored", "", f"{floor50:.1f} / {floor95:.1f} ms", f"{p50 / floor50:.1f}x"))
         rows.extend(thousand_files(work, queries))
     print(f"\n(measured in {(time.perf_counter() - started) / 60:.1f} minutes)")
-    widths = [max(len(r[i]) for r in rows + [("what", "faqsearch", "reference", "ratio")]) for i in range(4)]
+    widths = [max(len(r[i]) for r in [*rows, ("what", "faqsearch", "reference", "ratio")]) for i in range(4)]
     for row in [("what", "faqsearch", "reference", "ratio"), *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     return 0

@@ -86,7 +86,9 @@ def main() -> int:
         build_index(None, index, model=True)
         static_ms, model_ms = warm(index, queries, args.rounds)
         env = os.environ | {"FAQSEARCH_INDEX": str(index)}
-        static_cold, model_cold = median_seconds_pair(([cli, "search", "--static", QUERY], env), ([cli, "search", "--semantic", QUERY], env))
+        static_cold, model_cold = median_seconds_pair(
+            ([cli, "search", "--static", QUERY], env), ([cli, "search", "--semantic", QUERY], env)
+        )
     static_index, model_index = index_seconds(args.rounds)
     print(f"sentence model: {choice.name}; OpenBLAS settings: {blas or 'none'}")
     print(f"{'what':<52}{'static':>16}{choice.name:>22}{'ratio':>8}")

@@ -79,7 +79,10 @@ def main() -> int:
     for w in (4, 8, 12):
         print(f"  {w} x cos(q, document)          " + " / ".join(f"{x:.4f}" for x in measure(lambda v, d, w=w: w * float(v @ whole[d]))))
     for w in (4, 8, 12):
-        print(f"  {w} x max(question, answer)     " + " / ".join(f"{x:.4f}" for x in measure(lambda v, d, w=w: w * max(float(v @ questions[d]), float(v @ answers[d])))))
+        print(
+            f"  {w} x max(question, answer)     "
+            + " / ".join(f"{x:.4f}" for x in measure(lambda v, d, w=w: w * max(float(v @ questions[d]), float(v @ answers[d]))))
+        )
     for a, b in itertools.product((0, 2, 4, 6, 8), (0, 2, 4, 6, 8)):
         if a or b:
             figures = measure(lambda v, d, a=a, b=b: a * float(v @ questions[d]) + b * float(v @ answers[d]))

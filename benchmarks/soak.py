@@ -43,7 +43,7 @@ def searcher_loop(index_dir: Path, expected: dict[str, list[str]], until: float,
             for query in QUERIES:
                 try:
                     ids = [h.id for h in searcher.search(query)]
-                except Exception as exc:  # anything at all counts as an error
+                except Exception as exc:  # noqa: BLE001 - anything at all counts as an error
                     errors += 1
                     print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
                     continue
@@ -65,7 +65,7 @@ def threads_loop(index_dir: Path, expected: dict[str, list[str]], until: float, 
             for query in QUERIES:
                 try:
                     ids = [h.id for h in shared.search(query)]
-                except Exception as exc:  # anything at all counts as an error
+                except Exception as exc:  # noqa: BLE001 - anything at all counts as an error
                     row[1] += 1
                     print(f"error (thread): {type(exc).__name__}: {exc}", file=sys.stderr)
                     continue

@@ -108,7 +108,8 @@ def scan(corpus: Path) -> list[CorpusFile]:
         raise CorpusError(f"cannot read corpus {corpus}: {exc.strerror or exc}") from None
     found: list[CorpusFile] = []
     # os.scandir, not os.walk and Path.stat: a search checks the corpus before every start, and
-    # the directory entries already carry what a plain file needs (much cheaper than a stat per file on large corpora: benchmarks/RESULTS.md, staleness check).
+    # the directory entries already carry what a plain file needs (much cheaper than a stat
+    # per file on large corpora: benchmarks/RESULTS.md, staleness check).
     folders = [(str(root), "")]
     while folders:
         folder, prefix = folders.pop()

@@ -87,7 +87,7 @@ class IndexedText(TEXT):
         positions, self._words = indexing().terms(value)
         boost, encode, once = self.format.field_boost, self.format.encode, self._once
         for term, at in positions.items():
-            if len(at) == 1 and at[0] < _ONCE_LIMIT:  # most terms: kept, and encoded, once per position
+            if len(at) == 1 and at[0] < _ONCE_LIMIT:  # noqa: SIM108 - most terms: kept, and encoded, once per position
                 encoded = once.get(at[0]) or once.setdefault(at[0], encode(at))
             else:
                 encoded = encode(at)
@@ -120,10 +120,7 @@ class SpelledText(IndexedText):
 
     def spellable_words(self, value):
         # Whoosh asks right after indexing the same value (writing.add_document).
-        if value is self._last:
-            words = set(self._words)
-        else:
-            words = {token.text for token in self.analyzer(value, no_morph=True)}
+        words = set(self._words) if value is self._last else {token.text for token in self.analyzer(value, no_morph=True)}
         new = words - self._spelled
         self._spelled.update(new)
         return iter(sorted(new))

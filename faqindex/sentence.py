@@ -344,9 +344,10 @@ def fetch_from_hub(target: Path, download: Callable[..., str] | None = None) -> 
     Raises SemanticUnavailable when huggingface_hub is missing or a file differs."""
     if download is None:
         try:
-            from huggingface_hub import hf_hub_download as download
+            from huggingface_hub import hf_hub_download
         except ImportError:
             raise SemanticUnavailable("fetching the model needs huggingface_hub: pip install huggingface_hub") from None
+        download = hf_hub_download
     target.mkdir(parents=True, exist_ok=True)
     for name, expected in PACKAGED.items():
         try:

@@ -34,6 +34,7 @@ rest of the process until then.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import pickle
@@ -60,7 +61,7 @@ from .caches import bounded
 
 # -- reading: a damaged table of contents is closed ----------------------------------------
 
-_read = TOC.read.__func__  # type: ignore[attr-defined]
+_read = TOC.read.__func__
 
 
 class _Opened:
@@ -140,17 +141,15 @@ class ClosingStorage(FileStorage):
     def close_opened(self) -> None:
         """Close every file it opened (closing one already closed is nothing)."""
         for handle in self.opened:
-            try:
+            with contextlib.suppress(Exception):  # a damaged file's half-made reader: closing is all that is left
                 handle.close()
-            except Exception:  # noqa: BLE001, S110 - a damaged file's half-made reader: closing is all that is left
-                pass
         self.opened.clear()
 
 
 def apply_reading_fixes() -> None:
     """Patch Whoosh's reading side (idempotent; `search.Searcher` calls it before it opens
     an index)."""
-    TOC.read = classmethod(_read_closing)  # type: ignore[method-assign,assignment]
+    TOC.read = classmethod(_read_closing)
 
 
 def cache_stored_fields(searcher: Any, documents: int) -> None:
@@ -248,10 +247,9 @@ def _read_run_in_chunks(self: SortingPool, path: str) -> Iterator[Any]:
             yield from chunk
     finally:
         f.close()
-        try:
+        # A failed build's temporary directory may have been removed before this run was closed.
+        with contextlib.suppress(FileNotFoundError):
             self._remove_run(path)
-        except FileNotFoundError:
-            pass  # a failed build's temporary directory was removed before this run was closed
 
 
 def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, docmap: dict[int, int] | None) -> None:
@@ -274,13 +272,13 @@ def _add_postings_keeping_spelling(self: SegmentWriter, reader, startdoc: int, d
 def apply_writing_fixes() -> None:
     """Patch Whoosh's writing side (idempotent; `indexer.build_index` calls it before it
     writes an index)."""
-    W3PerDocReader.has_column = _cached_has_column  # type: ignore[method-assign]
-    W3PerDocReader.doc_field_length = _doc_field_length_read_once  # type: ignore[method-assign]
-    PostingPool.add = _add_to_pool  # type: ignore[method-assign]
-    W3PostingsWriter.add_posting = _add_posting_unchecked  # type: ignore[method-assign]
-    SortingPool._write_run = _write_run_in_chunks  # type: ignore[method-assign]
-    SortingPool._read_run = _read_run_in_chunks  # type: ignore[method-assign]
-    SegmentWriter.add_postings_to_pool = _add_postings_keeping_spelling  # type: ignore[method-assign]
+    W3PerDocReader.has_column = _cached_has_column
+    W3PerDocReader.doc_field_length = _doc_field_length_read_once
+    PostingPool.add = _add_to_pool
+    W3PostingsWriter.add_posting = _add_posting_unchecked
+    SortingPool._write_run = _write_run_in_chunks
+    SortingPool._read_run = _read_run_in_chunks
+    SegmentWriter.add_postings_to_pool = _add_postings_keeping_spelling
 
 
 # -- private calls the search side makes ----------------------------------------------------

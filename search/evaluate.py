@@ -113,16 +113,15 @@ def evaluate(
     A query that cannot be parsed counts as one that found nothing, and is listed in `failed`.
     """
     make = searcher_factory or (lambda ix, corpus: Searcher(ix, corpus=corpus))
-    with tempfile.TemporaryDirectory(prefix="faqsearch-eval-") as tmp:
-        with make(Path(index_dir or tmp), collection.corpus) as searcher:
-            per_query, failed = {}, []
-            for query in collection.queries:
-                try:
-                    ranking = [hit.id for hit in searcher.search(query.text, limit=DEPTH, highlight=False)]
-                except QueryError:
-                    ranking = []
-                    failed.append(query.id)
-                per_query[query.id] = {name: fn(ranking, query.judged) for name, fn in MEASURES.items()}
+    with tempfile.TemporaryDirectory(prefix="faqsearch-eval-") as tmp, make(Path(index_dir or tmp), collection.corpus) as searcher:
+        per_query, failed = {}, []
+        for query in collection.queries:
+            try:
+                ranking = [hit.id for hit in searcher.search(query.text, limit=DEPTH, highlight=False)]
+            except QueryError:
+                ranking = []
+                failed.append(query.id)
+            per_query[query.id] = {name: fn(ranking, query.judged) for name, fn in MEASURES.items()}
     groups: dict[str, list[str]] = defaultdict(list)
     for query in collection.queries:
         if query.category:

@@ -38,7 +38,7 @@ def score_parts(searcher, query: Query, docnum: int) -> list[ScorePart]:
             continue
         try:
             matcher = leaf.matcher(searcher, context)
-        except Exception:  # a leaf over a term the index lacks has nothing to explain
+        except Exception:  # noqa: BLE001 - a leaf over a term the index lacks has nothing to explain
             continue
         score = score_at(matcher, docnum)
         if score is not None:

@@ -86,7 +86,7 @@ def _formatted(text: str, fragment: Fragment, escape: bool = True) -> str:
     as_html = _escaped if escape else str
     output = []
     index = fragment.startchar
-    for word, start, end in sorted(fragment.matches, key=lambda m: (m[1], m[1] - m[2])):
+    for _word, start, end in sorted(fragment.matches, key=lambda m: (m[1], m[1] - m[2])):
         if start < index:
             continue
         if start > index:
@@ -161,7 +161,8 @@ class _Words(tuple):
 @functools.lru_cache(maxsize=1024)  # the same answers come back search after search
 def _words_of(text: str) -> _Words:
     """(word, position, start, end) of each word of a text, as the index analyzes it."""
-    words = _Words((t.text, t.pos, t.startchar, t.endchar) for t in _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False))
+    tokens = _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False)
+    words = _Words((t.text, t.pos, t.startchar, t.endchar) for t in tokens)
     words.where = {}
     for i, word in enumerate(words):
         words.where.setdefault(word[0], []).append(i)
@@ -176,8 +177,12 @@ def _words_of(text: str) -> _Words:
 
 
 def fragments(
-    text: str, words: _Words, matched: frozenset[str],
-    maxchars: int = FRAGMENT_CHARS, surround: int = CONTEXT_CHARS, charlimit: int = DEFAULT_CHARLIMIT,
+    text: str,
+    words: _Words,
+    matched: frozenset[str],
+    maxchars: int = FRAGMENT_CHARS,
+    surround: int = CONTEXT_CHARS,
+    charlimit: int = DEFAULT_CHARLIMIT,
 ) -> list[Fragment]:
     """The fragments Whoosh's ContextFragmenter makes of `text` (its words: `_words_of`) once
     Whoosh's highlighter has merged touching matched words (`Highlighter._merge_matched_tokens`),
@@ -186,53 +191,59 @@ def fragments(
         return []  # the fragmenter starts a fragment only at a match
     hits = sorted(chain.from_iterable(words.where[word] for word in matched & words.distinct))
     if words.touching and any(later == earlier + 1 and earlier in words.touching for earlier, later in pairwise(hits)):
-        return _walking(text, _merged(words, matched), maxchars, surround, charlimit)  # matches to merge
-    return _leaping(text, words, hits, maxchars, surround, charlimit)
+        return _fragments_word_by_word(text, _merged(words, matched), maxchars, surround, charlimit)  # matches to merge
+    return _fragments_match_to_match(text, words, hits, maxchars, surround, charlimit)
 
 
-def _walking(
+def _fragments_word_by_word(
     text: str, stream: Iterable[tuple[str, int, int, bool]], maxchars: int, surround: int, charlimit: int
 ) -> list[Fragment]:
-    """ContextFragmenter's walk, word by word, over (text, start, end, matched)."""
+    """ContextFragmenter's walk, word by word, over (text, start, end, matched): a fragment
+    starts at a match, with up to `surround` characters of the words before it
+    (`context_starts`), takes the words after it while `context_left` lasts, and holds at
+    most `maxchars` characters (`length`). Whoosh's names: `tks` (here `matches`), `firsts`
+    (`context_starts`), `countdown` (`context_left`), `currentlen` (`length`)."""
     found: list[Fragment] = []
     first: int | None = None
-    firsts: deque[int] = deque()
-    countdown = -1
-    tks: list[tuple[str, int, int]] = []
+    context_starts: deque[int] = deque()
+    context_left = -1
+    matches: list[tuple[str, int, int]] = []
     endchar = 0
-    currentlen = 0
+    length = 0
     for word, startchar, endchar, is_matched in stream:
-        tlength = endchar - startchar
+        word_length = endchar - startchar
         if charlimit and endchar > charlimit:
             break
-        if countdown < 0 and not is_matched:
-            firsts.append(startchar)
-            while firsts and endchar - firsts[0] > surround:
-                firsts.popleft()
-        elif currentlen + tlength > maxchars:
-            countdown = 0
+        if context_left < 0 and not is_matched:
+            context_starts.append(startchar)
+            while context_starts and endchar - context_starts[0] > surround:
+                context_starts.popleft()
+        elif length + word_length > maxchars:
+            context_left = 0
         elif is_matched:
-            countdown = surround
+            context_left = surround
             if first is None:
-                if firsts:
-                    first = firsts[0]
+                if context_starts:
+                    first = context_starts[0]
                 else:
                     first = startchar
-                    countdown += surround
-            tks.append((word, startchar, endchar))
-        if countdown >= 0:
-            currentlen += tlength
-            countdown -= tlength
-            if countdown <= 0:
-                found.append(_fragment(text, tks, first, endchar))
-                tks, firsts, first, currentlen = [], deque(), None, 0
-    if tks:
-        found.append(_fragment(text, tks, first, endchar))
+                    context_left += surround
+            matches.append((word, startchar, endchar))
+        if context_left >= 0:
+            length += word_length
+            context_left -= word_length
+            if context_left <= 0:
+                found.append(_fragment(text, matches, first, endchar))
+                matches, context_starts, first, length = [], deque(), None, 0
+    if matches:
+        found.append(_fragment(text, matches, first, endchar))
     return found
 
 
-def _leaping(text: str, words: _Words, hits: list[int], maxchars: int, surround: int, charlimit: int) -> list[Fragment]:
-    """`_walking`'s fragments when no two matched words are to be merged (`hits`: the
+def _fragments_match_to_match(
+    text: str, words: _Words, hits: list[int], maxchars: int, surround: int, charlimit: int
+) -> list[Fragment]:
+    """`_fragments_word_by_word`'s fragments when no two matched words are to be merged (`hits`: the
     matched words' indexes, ascending), leaping from match to match: between two matches
     the words only count down (the word where the count runs out is found by bisection on
     the running total of lengths) or, outside a fragment, only say where the next one may
@@ -245,62 +256,62 @@ def _leaping(text: str, words: _Words, hits: list[int], maxchars: int, surround:
     count = bisect_right(words.furthest, charlimit) if charlimit else len(words)
     found: list[Fragment] = []
     first: int | None = None
-    countdown = -1
-    tks: list[tuple[str, int, int]] = []
-    currentlen = 0
-    idle_from = 0  # where the words outside any fragment began (Whoosh's `firsts` start there)
+    context_left = -1
+    matches: list[tuple[str, int, int]] = []
+    length = 0
+    idle_from = 0  # where the words outside any fragment began (Whoosh's `firsts`, here `context_starts`, start there)
     i = 0
     for next_hit in [*hits, count]:
         next_hit = min(next_hit, count)
         while i < next_hit:  # words that match nothing
-            if countdown < 0:  # outside a fragment: they only say where the next one may start
+            if context_left < 0:  # outside a fragment: they only say where the next one may start
                 i = next_hit
                 break
-            if countdown == 0:  # a fragment has just ended exactly: the next word ends another
-                countdown = starts[i] - ends[i]
-                found.append(_fragment(text, tks, first, ends[i]))
-                tks, first, currentlen, idle_from = [], None, 0, i + 1
+            if context_left == 0:  # a fragment has just ended exactly: the next word ends another
+                context_left = starts[i] - ends[i]
+                found.append(_fragment(text, matches, first, ends[i]))
+                matches, first, length, idle_from = [], None, 0, i + 1
                 i += 1
                 continue
-            # The first word at which the fragment is full or its countdown runs out.
-            limit = min(maxchars - currentlen + 1, countdown)
+            # The first word at which the fragment is full or its context_left runs out.
+            limit = min(maxchars - length + 1, context_left)
             end = bisect_left(lengths, lengths[i] + limit, i + 1, next_hit + 1) - 1
             if end >= next_hit:
-                currentlen += lengths[next_hit] - lengths[i]
-                countdown -= lengths[next_hit] - lengths[i]
+                length += lengths[next_hit] - lengths[i]
+                context_left -= lengths[next_hit] - lengths[i]
                 i = next_hit
                 break
             before = lengths[end] - lengths[i]
-            tlength = ends[end] - starts[end]
-            countdown = -tlength if currentlen + before + tlength > maxchars else countdown - before - tlength
-            found.append(_fragment(text, tks, first, ends[end]))
-            tks, first, currentlen, idle_from = [], None, 0, end + 1
+            word_length = ends[end] - starts[end]
+            context_left = -word_length if length + before + word_length > maxchars else context_left - before - word_length
+            found.append(_fragment(text, matches, first, ends[end]))
+            matches, first, length, idle_from = [], None, 0, end + 1
             i = end + 1
         if i >= count:
             break
         # The matched word i, as the walk takes it.
         startchar, endchar = starts[i], ends[i]
-        tlength = endchar - startchar
-        if currentlen + tlength > maxchars:
-            countdown = 0
+        word_length = endchar - startchar
+        if length + word_length > maxchars:
+            context_left = 0
         else:
-            countdown = surround
+            context_left = surround
             if first is None:
                 earliest = _earliest_context(starts, ends, idle_from, i, surround)
                 if earliest < i:
                     first = starts[earliest]
                 else:
                     first = startchar
-                    countdown += surround
-            tks.append((words[i][0], startchar, endchar))
-        currentlen += tlength
-        countdown -= tlength
-        if countdown <= 0:
-            found.append(_fragment(text, tks, first, endchar))
-            tks, first, currentlen, idle_from = [], None, 0, i + 1
+                    context_left += surround
+            matches.append((words[i][0], startchar, endchar))
+        length += word_length
+        context_left -= word_length
+        if context_left <= 0:
+            found.append(_fragment(text, matches, first, endchar))
+            matches, first, length, idle_from = [], None, 0, i + 1
         i += 1
-    if tks:
-        found.append(_fragment(text, tks, first, ends[count] if count < len(words) else ends[count - 1]))
+    if matches:
+        found.append(_fragment(text, matches, first, ends[count] if count < len(words) else ends[count - 1]))
     return found
 
 
@@ -386,8 +397,5 @@ def opening(text: str, limit: int = FRAGMENT_CHARS) -> str:
         return html.escape(text, quote=False)
     cut = text[:limit]
     ends = [m.start() for m in _SENTENCE_END.finditer(cut)]
-    if ends and ends[-1] > limit // 2:
-        cut = cut[: ends[-1]]
-    else:
-        cut = cut.rsplit(" ", 1)[0] + " …"
+    cut = cut[: ends[-1]] if ends and ends[-1] > limit // 2 else cut.rsplit(" ", 1)[0] + " …"
     return html.escape(cut, quote=False)

@@ -200,10 +200,10 @@ def _reranked(impacts: Impacts, hits: list[WhooshHit], pairs: list[Query], budge
     """(hit, score) best first, each score raised by the proximity pairs matching that document."""
     scores = {hit.docnum: float(hit.score) for hit in hits}
     if pairs and hits:
-        ordered = sorted(scores)
+        docnums = sorted(scores)
         for pair in pairs:
             budget.check()
-            for docnum, score in zip(ordered, impacts.scores_at(pair, ordered)):
+            for docnum, score in zip(docnums, impacts.scores_at(pair, docnums)):
                 if score is not None:
                     scores[docnum] += score  # the pair's weight is its boost
     # Ties go by source and position, not by the internal document number, so the order is

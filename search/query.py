@@ -14,6 +14,7 @@ and answer fields with their weights.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -144,7 +145,7 @@ class QueryBuilder:
             parsed = self._plain(text)
             if parsed is None:
                 parsed = self.parser.parse(text)
-        except Exception:  # Whoosh raises assorted errors on malformed syntax
+        except Exception:  # noqa: BLE001 - Whoosh raises assorted errors on malformed syntax
             # Text pasted from elsewhere ("alpha (+)- thalassemia") is not meant as syntax:
             # search its words rather than refuse it.
             words = self._words_only(text)
@@ -218,7 +219,7 @@ class QueryBuilder:
         words = [q for q in query.subqueries if isinstance(q, Term) and q.fieldname == _ANY]
         return [
             Phrase(self.settings.proximity_field, [a.text, b.text], slop=self.settings.proximity_slop, boost=weight)
-            for a, b in zip(words, words[1:])
+            for a, b in itertools.pairwise(words)
             if a.text != b.text
         ]
 

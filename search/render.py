@@ -218,7 +218,8 @@ def status_lines(status: IndexStatus) -> Iterator[str]:
     yield f"Index:     {name(status.index_dir)} ({name(status.generation)}, {status.size_bytes / 2**20:.1f} MiB)"
     yield f"Built:     {status.built_at}, {freshness}"
     yield f"Corpus:    {name(status.corpus)}"
-    yield f"Holds:     {status.documents} document{'s' if status.documents != 1 else ''} from {status.files} file{'s' if status.files != 1 else ''}"
+    documents, files = status.documents, status.files
+    yield f"Holds:     {documents} document{'s' if documents != 1 else ''} from {files} file{'s' if files != 1 else ''}"
     yield f"Acronyms:  {acronyms}"
     yield f"Synonyms:  {status.synonym_rules} group{'s' if status.synonym_rules != 1 else ''} from {name(status.synonyms or '')}"
     yield f"Meaning:   {safe(status.meaning)}"

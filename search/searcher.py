@@ -105,12 +105,12 @@ class Searcher:
         ranking: RankingSettings = DEFAULT_RANKING,
         time_budget: float = TIME_BUDGET,
         meaning: bool = True,
-        semantic: bool | PathLike | None = None,
+        semantic: bool | PathLike | sentence.ModelChoice | None = None,
         build: Builder | None = None,
         progress: Callable[[int, int, str], None] | None = None,
     ) -> None:
         self.index_dir: Path = Path(index_dir).expanduser() if index_dir is not None else config.default_index_dir()
-        self._settings = {"synonyms": synonyms, "ranking": ranking, "time_budget": time_budget, "meaning": meaning}
+        self._synonyms, self._ranks_by_meaning = synonyms, meaning
         self._count = 0
         self.built: BuildStats | None = None
         self._build_index = build or building.build
@@ -204,7 +204,7 @@ class Searcher:
             ix = whoosh_index.open_dir(str(generation))
             searcher = ix.searcher(weighting=self.ranking.weighting(statistics))
             cache_stored_fields(searcher, STORED_CACHE)
-        except Exception as exc:  # Whoosh reports damage with many exception types
+        except Exception as exc:  # noqa: BLE001 - Whoosh reports damage with many exception types
             raise IndexCorruptError(f"index in {self.index_dir} is damaged ({type(exc).__name__}: {exc})") from None
         if self._meaning is not None:
             try:
@@ -394,4 +394,13 @@ class Searcher:
     def replica(self) -> Searcher:
         """Another Searcher of the same index with the same settings (it builds nothing):
         searches of one Searcher take turns, so a server keeps several."""
-        return Searcher(self.index_dir, auto_build=False, semantic=self._model or False, build=self._build_index, **self._settings)
+        return Searcher(
+            self.index_dir,
+            auto_build=False,
+            synonyms=self._synonyms,
+            ranking=self.ranking,
+            time_budget=self.time_budget,
+            meaning=self._ranks_by_meaning,
+            semantic=self._model or False,
+            build=self._build_index,
+        )

@@ -7,6 +7,7 @@ tokens, so "anaemia", "Anaemia" and "anaemias" all hit the same entry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections import defaultdict
@@ -119,10 +120,8 @@ class Thesaurus:
             pass
         thesaurus = cls.build(rules, analyze)
         data = [[list(key), [[list(tokens), text] for tokens, text in alts]] for key, alts in thesaurus.entries.items()]
-        try:
+        with contextlib.suppress(OSError):
             write_atomically(path, json.dumps(data, separators=(",", ":")))
-        except OSError:
-            pass
         return thesaurus
 
     def alternatives(self, tokens: Tokens) -> list[tuple[Tokens, str]]:

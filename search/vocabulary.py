@@ -1,6 +1,7 @@
 """What the index knows about words: which it holds, how common they are, and the nearest one to a typo.
 
-Typo correction uses the index's own vocabulary (Whoosh's spelling support). A query word is corrected only when no document contains it: a rare real word is never
+Typo correction uses the index's own vocabulary (Whoosh's spelling support). A query word
+is corrected only when no document contains it: a rare real word is never
 "corrected" into a common one. Candidates come from the unstemmed words of the question and
 question-and-answer text (`spelling=True` on `content` in the schema) through Whoosh's automaton search
 (`terms_within`), and are ranked here by true edit distance, a swapped pair of letters
@@ -35,9 +36,7 @@ CACHED = 4096  # words' suggestions and counts, and concepts' rarities, an open 
 class Vocabulary:
     """Knows which words the index holds, how rare they are, and the nearest word to a typo."""
 
-    def __init__(
-        self, searcher: WhooshSearcher, statistics: Statistics = UNKNOWN, fields: tuple[str, ...] = SPELLING_FIELDS
-    ) -> None:
+    def __init__(self, searcher: WhooshSearcher, statistics: Statistics = UNKNOWN, fields: tuple[str, ...] = SPELLING_FIELDS) -> None:
         """`statistics`: the index's (what its deleted documents still add to term counts)."""
         self.searcher = searcher
         reader = self.reader = searcher.reader()
@@ -126,7 +125,8 @@ class Vocabulary:
                 by_letter.setdefault(text[:1], []).append(text)
             self._words[spelling] = by_letter
         return [
-            other for other in self._words[spelling].get(word[:1], ())
+            other
+            for other in self._words[spelling].get(word[:1], ())
             if abs(len(other) - len(word)) <= maxdist and edit_distance(word, other, swaps=False, bound=maxdist) <= maxdist
         ]
 

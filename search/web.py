@@ -178,7 +178,7 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
           - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
           - {name: exact, in: query, schema: {type: integer, enum: [0, 1], default: 0}, description: "1: no typo correction"}
         responses:
-          200: {description: "query, corrected_query, total, hits, missing, weak_match, ...; a hit's answer is cut to 2,000 characters (answer_truncated), the whole one is at /api/documents/ID"}
+          200: {description: "query, corrected_query, total, fitting, hits, missing, weak_match, ...; answers cut to 2,000 characters"}
           400: {description: "{error}: an empty, too long or unsearchable query, or a bad limit"}
         """
         query, limit = query_and_limit(request)
@@ -192,7 +192,7 @@ def create_app(searcher: Searcher, searchers: int | None = None, hosts: tuple[st
         summary: One document whole, with its related questions
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}
-          - {name: q, in: query, schema: {type: string, maxLength: 500}, description: "the query it was found by: its words are marked in marked_answer"}
+          - {name: q, in: query, schema: {type: string, maxLength: 500}, description: "the query it was found by (marked_answer)"}
           - {name: exact, in: query, schema: {type: integer, enum: [0, 1], default: 0}, description: "1: the query without typo correction"}
         responses:
           200: {description: "id, question, alternates, answer, source, url, related, marked_answer (with q), ..."}
@@ -328,8 +328,11 @@ def describe(searcher: Searcher) -> page.Collection:
         popular.update(r.id for r in (whole.related if whole else []))
     examples = tuple(by_id[i].question for i, _ in popular.most_common(EXAMPLES) if i in by_id)
     return page.Collection(
-        name=name, source=source, url=next(iter(urls)) if single and len(urls) == 1 else "",
-        health=shipped or bool(os.environ.get("FAQSEARCH_HEALTH")), examples=examples,
+        name=name,
+        source=source,
+        url=next(iter(urls)) if single and len(urls) == 1 else "",
+        health=shipped or bool(os.environ.get("FAQSEARCH_HEALTH")),
+        examples=examples,
     )
 
 
@@ -430,11 +433,16 @@ def server_config(app: Callable[..., Any], host: str, port: int) -> Any:
     """uvicorn's configuration for `app` on `host:port`: quiet, and with the h11 protocol
     whose own 400s (a request uvicorn cannot parse never reaches `app`) carry
     SECURITY_HEADERS too."""
+
     class _HeadedH11Protocol(H11Protocol):
         def send_400_response(self, msg: str) -> None:
             headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
             headers += [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
-            for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=msg.encode("ascii")), h11.EndOfMessage()):
+            for event in (
+                h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                h11.Data(data=msg.encode("ascii")),
+                h11.EndOfMessage(),
+            ):
                 self.transport.write(self.conn.send(event))
             self.transport.close()
 

@@ -57,7 +57,11 @@ def test_docs_lists_documents_for_people_and_machines(where):
     assert listed.exit_code == 0 and len(listed.output.splitlines()) == 3
     assert "a.txt:1  What is ferritin?" in listed.output.splitlines()[0]
     lines = run("docs", "--jsonl", *where).output.splitlines()
-    assert [json.loads(line)["question"] for line in lines] == ["What is ferritin?", "What does a ferritin test measure?", "Can MS cause fatigue?"]
+    assert [json.loads(line)["question"] for line in lines] == [
+        "What is ferritin?",
+        "What does a ferritin test measure?",
+        "Can MS cause fatigue?",
+    ]
     assert json.loads(run("docs", "--json", *where).output)[2]["answer"].startswith("Fatigue")
     assert len(run("docs", "-n", "2", *where).output.splitlines()) == 2
     none = run("docs", "--source", "b.txt", *where)

@@ -99,8 +99,13 @@ def test_eval_without_judgments_is_a_usage_error(write_corpus):
 def test_eval_refuses_a_fifo_in_one_line(write_corpus, tmp_path, which):
     import os
 
-    root = write_corpus({"corpus.jsonl": '{"_id": "d1", "title": "", "text": "ferritin stores iron"}\n',
-                         "queries.jsonl": '{"_id": "q1", "text": "ferritin"}\n', "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t1\n"})
+    root = write_corpus(
+        {
+            "corpus.jsonl": '{"_id": "d1", "title": "", "text": "ferritin stores iron"}\n',
+            "queries.jsonl": '{"_id": "q1", "text": "ferritin"}\n',
+            "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t1\n",
+        }
+    )
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)  # no writer: reading it would wait forever
     result = CliRunner().invoke(cli.main, ["eval", "--corpus", str(root), which, str(fifo)])

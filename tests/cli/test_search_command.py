@@ -43,7 +43,22 @@ def test_json_output_contract(run):
     result = run("--json", "ferritin")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"query", "corrected_query", "total", "total_exact", "hits", "corrections", "expansions", "missing", "fit", "closeness", "weak_match", "ranked_by", "took_ms", "fitting"}
+    assert set(data) == {
+        "query",
+        "corrected_query",
+        "total",
+        "total_exact",
+        "hits",
+        "corrections",
+        "expansions",
+        "missing",
+        "fit",
+        "closeness",
+        "weak_match",
+        "ranked_by",
+        "took_ms",
+        "fitting",
+    }
     assert data["query"] == "ferritin" and data["total"] == 3
     assert data["missing"] == [] and data["fit"] == 1.0 and data["weak_match"] is False and data["ranked_by"] == "static"
     assert isinstance(data["closeness"], float) and -1 <= data["closeness"] <= 1
@@ -65,8 +80,18 @@ def test_no_hits_exits_1(run):
     found = json.loads(json_result.stdout)
     assert isinstance(found.pop("took_ms"), float)
     assert found == {
-        "query": "xylophone", "corrected_query": None, "total": 0, "total_exact": True, "hits": [],
-        "corrections": [], "expansions": [], "missing": ["xylophone"], "fit": None, "closeness": None, "weak_match": False, "ranked_by": "static",
+        "query": "xylophone",
+        "corrected_query": None,
+        "total": 0,
+        "total_exact": True,
+        "hits": [],
+        "corrections": [],
+        "expansions": [],
+        "missing": ["xylophone"],
+        "fit": None,
+        "closeness": None,
+        "weak_match": False,
+        "ranked_by": "static",
         "fitting": 0,
     }
 
@@ -165,7 +190,20 @@ def test_terminal_output_cannot_carry_escape_sequences():
 
 @pytest.mark.parametrize(
     "query",
-    ['"iron', "(iron", "iron)", "*ron", "unknown_field:x", "iron\x00ferritin", "\x1b[31miron", "iron 🧲", "حديد iron", "the of and", "?", '"'],
+    [
+        '"iron',
+        "(iron",
+        "iron)",
+        "*ron",
+        "unknown_field:x",
+        "iron\x00ferritin",
+        "\x1b[31miron",
+        "iron 🧲",
+        "حديد iron",
+        "the of and",
+        "?",
+        '"',
+    ],
 )
 def test_hostile_queries_search_or_fail_in_one_line(run, query):
     result = run(query)
@@ -183,10 +221,14 @@ def test_a_very_long_query_is_refused_in_one_line(run):
 
 
 def test_hits_name_their_source_page_when_it_has_an_address(write_corpus, tmp_path):
-    root = write_corpus({"page.html": (
-        '<html><head><link rel="canonical" href="https://example.org/iron"></head>'
-        "<body><h2>Is iron stored in the brain?</h2><p>Yes, as ferritin.</p></body></html>"
-    )})
+    root = write_corpus(
+        {
+            "page.html": (
+                '<html><head><link rel="canonical" href="https://example.org/iron"></head>'
+                "<body><h2>Is iron stored in the brain?</h2><p>Yes, as ferritin.</p></body></html>"
+            )
+        }
+    )
     result = CliRunner().invoke(cli.main, ["search", "--index", str(tmp_path / "ix"), "--corpus", str(root), "ferritin"])
     assert re.search(r"page\.html, question 1  \[[0-9a-f]+\]  https://example\.org/iron", result.stdout)
 
@@ -205,7 +247,7 @@ def test_a_search_names_the_corpus_when_it_is_not_the_shipped_article(write_corp
 
 def test_each_hit_shows_the_id_that_show_takes(run, article_index):
     result = run("--limit", "1", "ferritin")
-    source = [line for line in result.output.splitlines() if line.startswith("   iron-deposits")][0]
+    source = next(line for line in result.output.splitlines() if line.startswith("   iron-deposits"))
     doc_id = source.rsplit("[", 1)[1].rstrip("]")
     shown = CliRunner().invoke(cli.main, ["show", "--index", str(article_index), doc_id])
     assert shown.exit_code == 0 and shown.output.startswith("Does MS cause high ferritin levels?")

@@ -45,13 +45,19 @@ def test_a_closed_output_is_no_error(index):
 def test_a_full_output_is_one_line(index):
     with open("/dev/full", "w") as full:
         done = _run(index, "search", "ferritin", stdout=full)
-    assert done.returncode == 2 and done.stderr.decode().splitlines()[-1:] == ["faqsearch: error: cannot write the output: No space left on device"]
+    assert done.returncode == 2 and done.stderr.decode().splitlines()[-1:] == [
+        "faqsearch: error: cannot write the output: No space left on device"
+    ]
     assert b"Traceback" not in done.stderr
 
 
 def test_a_query_of_bytes_that_are_no_utf8(index):
     done = subprocess.run(
-        [sys.executable, "-m", "search", "search", b"iron \xff"], capture_output=True, env={**os.environ, "FAQSEARCH_INDEX": str(index)}, cwd=ROOT, check=False
+        [sys.executable, "-m", "search", "search", b"iron \xff"],
+        capture_output=True,
+        env={**os.environ, "FAQSEARCH_INDEX": str(index)},
+        cwd=ROOT,
+        check=False,
     )
     assert done.returncode == 0 and b"Traceback" not in done.stderr
     assert "iron \ufffd" in done.stdout.decode()

@@ -105,7 +105,14 @@ def test_the_shipped_model_holds_only_pieces_some_text_splits_into():
 
 @pytest.mark.parametrize(
     "damage",
-    ["vectors.npy:cut", "closeness.npy:cut", "closeness-scales.npy:cut", "pieces.txt:cut", "pieces-sorted.npy:empty", "pieces-rows.npy:empty"],
+    [
+        "vectors.npy:cut",
+        "closeness.npy:cut",
+        "closeness-scales.npy:cut",
+        "pieces.txt:cut",
+        "pieces-sorted.npy:empty",
+        "pieces-rows.npy:empty",
+    ],
 )
 def test_a_damaged_shipped_model_is_one_line_and_exit_2(write_corpus, tmp_path, monkeypatch, damage):
     import shutil

@@ -30,7 +30,13 @@ def test_the_indexer_imports_the_contract_and_not_the_search_side():
 def test_the_contract_imports_neither_side():
     for path in (ROOT / "faqindex").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             assert not [n for n in names if n.split(".")[0] in ("search", "indexer")], path.name
 
 

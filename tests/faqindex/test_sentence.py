@@ -78,7 +78,7 @@ def test_damaged_parts_are_refused_in_one_line(parts, tmp_path, damage):
 
 def test_a_file_that_differs_from_its_pin_is_refused(parts, tmp_path, monkeypatch):
     monkeypatch.setitem(sentence.PACKAGED, "config.json", "0" * 64)
-    with pytest.raises(SemanticUnavailable, match="config.json does not have the digest faqsearch pins"):
+    with pytest.raises(SemanticUnavailable, match=r"config\.json does not have the digest faqsearch pins"):
         sentence.unpacked(parts, tmp_path / "cache")
 
 

@@ -46,14 +46,23 @@ def test_schema_org_faqpage_questions_are_added_to_the_page():
         "@context": "https://schema.org",
         "@type": "FAQPage",
         "mainEntity": [
-            {"@type": "Question", "name": "What is MS?", "acceptedAnswer": {"@type": "Answer", "text": "<p>A disease of the <b>brain</b>.</p>"}},
+            {
+                "@type": "Question",
+                "name": "What is MS?",
+                "acceptedAnswer": {"@type": "Answer", "text": "<p>A disease of the <b>brain</b>.</p>"},
+            },
             {"@type": "Question", "name": "Is it common?", "acceptedAnswer": {"@type": "Answer", "text": "Fairly."}},
         ],
     }
-    markup = page("<h2>Is it common?</h2><p>Fairly, says the page.</p>", head=f'<script type="application/ld+json">{json.dumps(data)}</script>')
+    markup = page(
+        "<h2>Is it common?</h2><p>Fairly, says the page.</p>", head=f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    )
     found = docs(markup)
     # The page's own copy of a question wins; the ones it does not show come from the data.
-    assert [(d.question, d.answer) for d in found] == [("Is it common?", "Fairly, says the page."), ("What is MS?", "A disease of the brain.")]
+    assert [(d.question, d.answer) for d in found] == [
+        ("Is it common?", "Fairly, says the page."),
+        ("What is MS?", "A disease of the brain."),
+    ]
 
 
 def test_json_ld_article_body_is_used_when_the_page_shows_less():
@@ -63,7 +72,10 @@ def test_json_ld_article_body_is_used_when_the_page_shows_less():
 
 
 def test_a_page_without_readable_body_falls_back_to_its_description():
-    markup = '<html><head><meta name="description" content="What the page is about, in a sentence."></head><body><div id="app"></div></body></html>'
+    markup = (
+        '<html><head><meta name="description" content="What the page is about, in a sentence."></head>'
+        '<body><div id="app"></div></body></html>'
+    )
     assert [b.text for b in read_html(markup).blocks] == ["What the page is about, in a sentence."]
 
 
@@ -73,7 +85,8 @@ def test_bold_lead_in_paragraph_is_a_question():
 
 
 def test_furniture_is_removed_before_reading():
-    found = docs(page("""
+    found = docs(
+        page("""
       <nav><h2>Where to go?</h2><a href="/">Home</a></nav>
       <header><p>Site header</p></header>
       <script>var question = "Is this a question?";</script><style>p { color: red }</style>
@@ -85,16 +98,19 @@ def test_furniture_is_removed_before_reading():
         <div id="comments"><h3>Leave a Reply?</h3><form><label>Name</label><input></form></div>
       </main>
       <aside><h3>Popular: Is coffee bad?</h3></aside>
-      <footer><p>Copyright</p></footer>"""))
+      <footer><p>Copyright</p></footer>""")
+    )
     assert [d.question for d in found] == ["Does the brain need iron?"]
     assert found[0].answer == "Iron is vital."
 
 
 def test_furniture_headings_end_the_article():
-    found = docs(page("""
+    found = docs(
+        page("""
       <h2>Can MS stay mild?</h2><p>Yes.</p>
       <h2>Leave a Reply</h2><p>Your email address will not be published.</p>
-      <h3>What do you think?</h3><p>Tell us below.</p>"""))
+      <h3>What do you think?</h3><p>Tell us below.</p>""")
+    )
     assert [d.question for d in found] == ["Can MS stay mild?"]
 
 
@@ -104,9 +120,11 @@ def test_markup_characters_in_text_survive():
 
 
 def test_article_without_questions_is_indexed_by_section():
-    found = docs(page("""
+    found = docs(
+        page("""
       <h1>Living with MS</h1><p>An introduction with enough words to count.</p>
-      <h2>Diet</h2><p>Eat well.</p><h2>Exercise</h2><p>Move often.</p>"""))
+      <h2>Diet</h2><p>Eat well.</p><h2>Exercise</h2><p>Move often.</p>""")
+    )
     assert [(d.question, d.section, d.answer) for d in found] == [
         ("Living with MS", "Living with MS", "An introduction with enough words to count."),
         ("Diet", "Diet", "Eat well."),
@@ -193,11 +211,13 @@ def test_responsive_display_classes_are_not_hidden_content():
 
 
 def test_cookie_banners_newsletter_boxes_and_member_prompts_are_not_questions():
-    found = docs(page("""
+    found = docs(
+        page("""
       <div id="cookie-consent"><h3>Do you accept cookies?</h3><p>We use cookies.</p></div>
       <article><h2>Is anaemia common in MS?</h2><p>It is more common than in controls.</p></article>
       <div class="newsletter-signup"><h3>Want our weekly digest?</h3><p>Sign up now.</p></div>
-      <div class="subscribe-box"><h3>Not a member yet?</h3><p>Join today.</p></div>"""))
+      <div class="subscribe-box"><h3>Not a member yet?</h3><p>Join today.</p></div>""")
+    )
     assert [(d.question, d.answer) for d in found] == [("Is anaemia common in MS?", "It is more common than in controls.")]
 
 
@@ -236,7 +256,7 @@ def test_nested_furniture_is_measured_once_not_once_per_level(monkeypatch):
 
     monkeypatch.setattr(Tag, "get_text", counted)
     depth = 2000
-    markup = page('<h2>Is it deep?</h2><p>Yes.</p>' + '<table class="sidebar"><tr><td>' * depth + "aside" + "</td></tr></table>" * depth)
+    markup = page("<h2>Is it deep?</h2><p>Yes.</p>" + '<table class="sidebar"><tr><td>' * depth + "aside" + "</td></tr></table>" * depth)
     assert [(d.question, d.answer) for d in docs(markup)] == [("Is it deep?", "Yes.")]
     assert calls < 50
 
@@ -247,7 +267,12 @@ def test_markup_nested_deeper_than_any_page_is_refused_before_parsing(write_corp
     from indexer.sources import read_file
 
     deep = MAX_DEPTH + 1
-    root = write_corpus({"deep.html": page("<div>" * deep + "x" + "</div>" * deep), "fine.html": page("<div><br><img src=a.png>" * 50 + "<h2>Q?</h2><p>A.</p>" + "</div>" * 50)})
+    root = write_corpus(
+        {
+            "deep.html": page("<div>" * deep + "x" + "</div>" * deep),
+            "fine.html": page("<div><br><img src=a.png>" * 50 + "<h2>Q?</h2><p>A.</p>" + "</div>" * 50),
+        }
+    )
     results = {entry.name: read_file(entry) for entry in scan(root)}
     assert results["deep.html"].skipped == f"HTML nested more than {MAX_DEPTH:,} elements deep"
     assert results["fine.html"].skipped is None

@@ -24,7 +24,7 @@ def _build_within(seconds: float, *args, **kwargs):
     def run() -> None:
         try:
             outcome["stats"] = build_index(*args, **kwargs)
-        except BaseException as exc:  # reported below
+        except BaseException as exc:  # noqa: BLE001 - reported below
             outcome["error"] = exc
 
     worker = threading.Thread(target=run, daemon=True)

@@ -141,7 +141,13 @@ def test_unreadable_file_is_reported(write_corpus, tmp_path, monkeypatch):
     if os.geteuid() == 0:  # root reads any file: make this one fail as it would for a user
         real = sources.read_bytes
         monkeypatch.setattr(
-            sources, "read_bytes", lambda location, limit: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if location.endswith("secret.txt") else real(location, limit)
+            sources,
+            "read_bytes",
+            lambda location, limit: (
+                (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+                if location.endswith("secret.txt")
+                else real(location, limit)
+            ),
         )
     stats = build_index(root, tmp_path / "ix")
     assert {f.name: f.skipped for f in stats.skipped_files}["secret.txt"] == "cannot read: Permission denied"
@@ -156,16 +162,20 @@ def test_nothing_touches_the_network(write_corpus, tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    root = write_corpus({"a.html": "<html><head><link rel=stylesheet href='http://example.com/x.css'></head><body><h2>What is ferritin?</h2><p>A protein <img src='http://example.com/i.png'>.</p></body></html>"})
+    root = write_corpus(
+        {
+            "a.html": "<html><head><link rel=stylesheet href='http://example.com/x.css'></head>"
+            "<body><h2>What is ferritin?</h2><p>A protein <img src='http://example.com/i.png'>.</p></body></html>"
+        }
+    )
     with Searcher(tmp_path / "ix", corpus=root) as s:
         assert s.search("ferritin")[0].question == "What is ferritin?"
 
 
 def test_a_search_over_its_time_budget_is_stopped_with_a_query_error(write_corpus, tmp_path):
     root = write_corpus({"a.txt": QA})
-    with Searcher(tmp_path / "ix", corpus=root, time_budget=0.0) as s:
-        with pytest.raises(QueryError, match="took longer than"):
-            s.search("ferritin")
+    with Searcher(tmp_path / "ix", corpus=root, time_budget=0.0) as s, pytest.raises(QueryError, match="took longer than"):
+        s.search("ferritin")
 
 
 def test_the_same_article_twice_is_shown_once(write_corpus, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 from pathlib import Path
 
@@ -29,10 +30,10 @@ from search.highlight import (
     Fragment,
     _best,
     _formatted,
-    _with_ellipses,
-    _leaping,
+    _fragments_match_to_match,
+    _fragments_word_by_word,
     _merged,
-    _walking,
+    _with_ellipses,
     _words_of,
     fragments,
 )
@@ -105,7 +106,9 @@ def test_every_judged_querys_hits_get_whooshs_fragments_and_marks(searcher):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    text=st.lists(st.sampled_from(["iron", "brain", "MS", "pins-and-needles", "the", "a", "of", "ferritin.", "\n", "Gehrig’s", "<b>"]), max_size=120).map(" ".join),
+    text=st.lists(
+        st.sampled_from(["iron", "brain", "MS", "pins-and-needles", "the", "a", "of", "ferritin.", "\n", "Gehrig’s", "<b>"]), max_size=120
+    ).map(" ".join),
     matched=st.frozensets(st.sampled_from(["iron", "brain", "ms", "pin", "needl", "ferritin", "gehrig"])),
     maxchars=st.integers(10, 300),
     surround=st.integers(0, 100),
@@ -125,19 +128,24 @@ _LONG = "pneumonoultramicroscopicsilicovolcanoconiosis" * 4  # a word longer tha
 
 @settings(max_examples=500, deadline=None)
 @given(
-    text=st.lists(st.sampled_from(["iron", "brain", "MS", "the", "of", "ferritin.", "\n", "cells", "MS-related", "pins-and-needles", _LONG]), max_size=150).map(" ".join),
-    matched=st.frozensets(st.sampled_from(["iron", "brain", "ms", "ferritin", "cell", "msrelat", "relat", "pin", "needl", _LONG.lower()]), min_size=1),
+    text=st.lists(
+        st.sampled_from(["iron", "brain", "MS", "the", "of", "ferritin.", "\n", "cells", "MS-related", "pins-and-needles", _LONG]),
+        max_size=150,
+    ).map(" ".join),
+    matched=st.frozensets(
+        st.sampled_from(["iron", "brain", "ms", "ferritin", "cell", "msrelat", "relat", "pin", "needl", _LONG.lower()]), min_size=1
+    ),
     maxchars=st.integers(1, 300),
     surround=st.integers(0, 100),
     charlimit=st.one_of(st.just(0), st.integers(1, 1000)),
 )
 def test_leaping_from_match_to_match_finds_the_fragments_of_the_walk_word_by_word(text, matched, maxchars, surround, charlimit):
     words = _words_of(text)
-    walked = _walking(text, _merged(words, matched), maxchars, surround, charlimit)
+    walked = _fragments_word_by_word(text, _merged(words, matched), maxchars, surround, charlimit)
     assert fragments(text, words, matched, maxchars, surround, charlimit) == walked
     hits = sorted(i for i, word in enumerate(words) if word[0] in matched)
-    if not any(b == a + 1 and words[b][2] <= words[a][3] for a, b in zip(hits, hits[1:])):  # nothing to merge
-        assert _leaping(text, words, hits, maxchars, surround, charlimit) == walked
+    if not any(b == a + 1 and words[b][2] <= words[a][3] for a, b in itertools.pairwise(hits)):  # nothing to merge
+        assert _fragments_match_to_match(text, words, hits, maxchars, surround, charlimit) == walked
 
 
 def test_a_plain_querys_words_mark_what_whooshs_expansion_of_it_marks(searcher, monkeypatch):

@@ -10,8 +10,7 @@ import pytest
 from whoosh.query import And, FuzzyTerm, Or, Phrase, Term
 
 from corpus import ARTICLES
-from search import Searcher, impacts
-from search import pipeline
+from search import Searcher, impacts, pipeline
 from search.budget import UNLIMITED
 from search.impacts import Impacts, Weighted, flat
 

@@ -210,7 +210,7 @@ def test_an_unknown_field_is_named_with_the_fields_there_are(text):
     from search.query import QueryBuilder
 
     builder = QueryBuilder([])
-    with pytest.raises(QueryError, match="no field .*; fields are question, answer"):
+    with pytest.raises(QueryError, match=r"no field .*; fields are question, answer"):
         builder.build(text)
 
 

@@ -10,7 +10,9 @@ from faqindex.errors import QueryError
 from search import Searcher
 
 syntax = st.sampled_from(['"', "(", ")", "*", "?", "~", ":", "-", "+", "^", "AND", "OR", "NOT", "[", "]", "{", "}", "\\", "/", "'", "’"])
-queries = st.lists(st.one_of(st.text(max_size=12), syntax, st.sampled_from(["iron", "MS", "ferritin", "question:", "answer:"])), max_size=12).map(" ".join)
+queries = st.lists(
+    st.one_of(st.text(max_size=12), syntax, st.sampled_from(["iron", "MS", "ferritin", "question:", "answer:"])), max_size=12
+).map(" ".join)
 
 
 @pytest.fixture(scope="module")

@@ -65,7 +65,9 @@ def test_the_encoder_gives_the_reference_model_vectors():
     # Reference: sentence-transformers 6.2 with the same model, normalize_embeddings=True.
     encoder = Encoder(MINILM)
     painful, hurt, fatigue = encoder.encode(["Is MS painful in early stages?", "does multiple sclerosis hurt", "Does MS cause fatigue?"])
-    assert [round(float(x), 5) for x in painful[:6]] == pytest.approx([0.036567, -0.043102, 0.048145, 0.145547, -0.058674, -0.030354], abs=2e-5)
+    assert [round(float(x), 5) for x in painful[:6]] == pytest.approx(
+        [0.036567, -0.043102, 0.048145, 0.145547, -0.058674, -0.030354], abs=2e-5
+    )
     assert float(painful @ hurt) == pytest.approx(0.629004, abs=2e-5)
     assert float(fatigue @ hurt) == pytest.approx(0.515245, abs=2e-5)
 
@@ -166,6 +168,7 @@ def _tiny_mpnet(directory: Path, tokenizer: Path) -> Path:
 
     def t(*shape, scale=0.5):
         return (rng.standard_normal(shape) * scale).astype("<f4")
+
     tensors = {
         "embeddings.word_embeddings.weight": t(vocab, hidden),
         "embeddings.position_embeddings.weight": t(514, hidden),
@@ -195,10 +198,23 @@ def _tiny_mpnet(directory: Path, tokenizer: Path) -> Path:
     head = json.dumps(header).encode()
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "model.safetensors").write_bytes(struct.pack("<Q", len(head)) + head + b"".join(blobs))
-    (directory / "config.json").write_text(json.dumps({
-        "model_type": "mpnet", "hidden_size": hidden, "num_attention_heads": 2, "num_hidden_layers": layers,
-        "intermediate_size": inner, "vocab_size": vocab, "max_position_embeddings": 514, "pad_token_id": 1,
-        "layer_norm_eps": 1e-05, "relative_attention_num_buckets": 32, "hidden_act": "gelu"}))
+    (directory / "config.json").write_text(
+        json.dumps(
+            {
+                "model_type": "mpnet",
+                "hidden_size": hidden,
+                "num_attention_heads": 2,
+                "num_hidden_layers": layers,
+                "intermediate_size": inner,
+                "vocab_size": vocab,
+                "max_position_embeddings": 514,
+                "pad_token_id": 1,
+                "layer_norm_eps": 1e-05,
+                "relative_attention_num_buckets": 32,
+                "hidden_act": "gelu",
+            }
+        )
+    )
     shutil.copy(tokenizer, directory / "tokenizer.json")
     return directory
 
@@ -233,7 +249,7 @@ def test_huge_model_files_are_refused_before_they_are_read(tmp_path):
         sparse.truncate(6 << 30)  # 6 GB that take no disk
     (tmp_path / "model.safetensors").write_bytes(b"")
     (tmp_path / "tokenizer.json").write_text("{}")
-    with pytest.raises(SemanticUnavailable, match="larger than a model's config.json ever is"):
+    with pytest.raises(SemanticUnavailable, match=r"larger than a model's config\.json ever is"):
         Encoder(tmp_path)
 
 
@@ -314,7 +330,8 @@ def test_meaning_options_that_exclude_each_other_are_a_usage_error(corpus, tmp_p
 
 @needs_model
 @pytest.mark.parametrize(
-    "setting, value", [("pad_token_id", 1_000_000), ("pad_token_id", -1), ("layer_norm_eps", -1e9), ("layer_norm_eps", "x"), ("num_attention_heads", 1)]
+    "setting, value",
+    [("pad_token_id", 1_000_000), ("pad_token_id", -1), ("layer_norm_eps", -1e9), ("layer_norm_eps", "x"), ("num_attention_heads", 1)],
 )
 def test_a_hostile_configuration_is_refused_in_one_line(corpus, tmp_path, monkeypatch, setting, value):
     model = _tiny_mpnet(tmp_path / "mpnet", MINILM / "tokenizer.json")
@@ -323,7 +340,9 @@ def test_a_hostile_configuration_is_refused_in_one_line(corpus, tmp_path, monkey
     (model / "config.json").write_text(json.dumps(config))
     with pytest.raises(SemanticUnavailable, match=setting):
         Encoder(model)
-    result = CliRunner().invoke(cli.main, ["search", "--model", str(model), "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "pain"])
+    result = CliRunner().invoke(
+        cli.main, ["search", "--model", str(model), "--index", str(tmp_path / "ix"), "--corpus", str(corpus), "pain"]
+    )
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
 
 

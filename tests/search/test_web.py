@@ -190,7 +190,7 @@ def test_searches_run_beside_a_slow_one(write_corpus, tmp_path, monkeypatch):
 def test_a_search_past_its_budget_answers_503(served, monkeypatch):
     from search.budget import SearchTimeout
 
-    client, searcher, _ = served
+    client, _searcher, _ = served
 
     def too_slow(*args, **kwargs):
         raise SearchTimeout("the search took longer than 5 s: use more specific words")
@@ -262,7 +262,7 @@ def test_a_huge_answer_does_not_make_every_response_huge(write_corpus, tmp_path)
 def test_an_index_that_cannot_be_read_answers_a_page_to_a_page_and_json_to_the_api(served, monkeypatch):
     from search import IndexCorruptError
 
-    client, searcher, _ = served
+    client, _searcher, _ = served
 
     def damaged(*args, **kwargs):
         raise IndexCorruptError("index in /secret/place is damaged")
@@ -406,9 +406,8 @@ def test_a_searcher_given_back_goes_to_the_request_waiting_longest(write_corpus,
                 time.sleep(0.01)
         # Given back: it is the waiting request's, not this newcomer's.
         monkeypatch.setattr(web, "BUSY_WAIT", 0.2)
-        with pytest.raises(web.Busy):
-            with pool.borrow():
-                pass
+        with pytest.raises(web.Busy), pool.borrow():
+            pass
         release.set()
         waiter.join(30)
         assert got == [searcher]

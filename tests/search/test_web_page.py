@@ -27,7 +27,7 @@ HOSTILE = """Hostile page
 Is this answer safe to show?
 
 It says <script>window.pwned = 1</script> and <img src=x onerror="window.pwned = 2"> and links to javascript:window.pwned=3 and <a href="javascript:window.pwned=4">click</a>.
-"""
+"""  # noqa: E501 - one paragraph of the page, as an attacker writes it
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +35,8 @@ def site(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
     (corpus / "iron.txt").write_text((ARTICLES / "iron-deposits-in-the-brain-ms.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (corpus / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    with Searcher(tmp_path_factory.mktemp("ix") / "ix", corpus=corpus) as searcher:
-        with live_server(searcher) as (host, port):
-            yield f"http://{host}:{port}"
+    with Searcher(tmp_path_factory.mktemp("ix") / "ix", corpus=corpus) as searcher, live_server(searcher) as (host, port):
+        yield f"http://{host}:{port}"
 
 
 @pytest.fixture(scope="module")
@@ -183,9 +182,8 @@ def test_each_answer_names_its_article(site, browser):
 
 @pytest.fixture(scope="module")
 def article_site(tmp_path_factory):
-    with Searcher(tmp_path_factory.mktemp("ix") / "ix", corpus=ARTICLES) as searcher:
-        with live_server(searcher) as (host, port):
-            yield f"http://{host}:{port}"
+    with Searcher(tmp_path_factory.mktemp("ix") / "ix", corpus=ARTICLES) as searcher, live_server(searcher) as (host, port):
+        yield f"http://{host}:{port}"
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs"
@@ -211,7 +209,10 @@ def test_the_screenshots_show_a_search(article_site, browser, tmp_path, name, wi
 AXE = os.environ.get("FAQSEARCH_AXE", "")  # axe-core's axe.min.js (npm install axe-core; .ci/run does)
 
 
-@pytest.mark.skipif(not Path(AXE or "/nonexistent").is_file(), reason="axe-core is not installed (npm install axe-core, then FAQSEARCH_AXE=node_modules/axe-core/axe.min.js)")
+@pytest.mark.skipif(
+    not Path(AXE or "/nonexistent").is_file(),
+    reason="axe-core is not installed (npm install axe-core, then FAQSEARCH_AXE=node_modules/axe-core/axe.min.js)",
+)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_pages_have_no_serious_accessibility_violations(article_site, browser, scheme):
     # axe-core is added to each page by the test (the page's CSP forbids such a script: bypassed here only).
@@ -220,9 +221,17 @@ def test_the_pages_have_no_serious_accessibility_violations(article_site, browse
     found = {}
     for name, go in {
         "the empty page": lambda: page.goto(article_site),
-        "results as typed": lambda: (page.goto(article_site), page.fill("#q", "iron deficiency"), page.locator(".hit h2 a").first.wait_for()),
+        "results as typed": lambda: (
+            page.goto(article_site),
+            page.fill("#q", "iron deficiency"),
+            page.locator(".hit h2 a").first.wait_for(),
+        ),
         "results without JavaScript": lambda: page.goto(f"{article_site}/?q=hemoglobni"),
-        "a document's page": lambda: (page.goto(f"{article_site}/?q=ferritin"), page.locator(".hit h2 a").first.click(), page.wait_for_url("**/doc/**")),
+        "a document's page": lambda: (
+            page.goto(f"{article_site}/?q=ferritin"),
+            page.locator(".hit h2 a").first.click(),
+            page.wait_for_url("**/doc/**"),
+        ),
     }.items():
         go()
         page.add_script_tag(path=AXE)
