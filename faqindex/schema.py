@@ -44,11 +44,6 @@ def question_keys(questions: list[str]) -> str:
     return ",".join(dict.fromkeys(key for key in map(question_key, questions) if key))
 
 
-def stored_questions(stored: dict) -> list[str]:
-    """A document's phrasings of its question, from its stored fields: the first is its own."""
-    return stored.get("question", "").split(QUESTION_SEPARATOR)
-
-
 def indexed_fields(question: str, answer: str) -> dict[str, str]:
     """The text of each full-text field of a document, made from what is stored of it.
 

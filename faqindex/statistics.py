@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import IndexCorruptError
-from .schema import indexed_fields
+from .schema import QUESTION_SEPARATOR, indexed_fields
+from .stored import StoredDocument
 
 STATISTICS = "statistics.json"
 
@@ -64,7 +65,8 @@ class Statistics:
                 if has_deletions and leaf.is_deleted(docnum):
                     stats.deleted_documents += 1
                     stored = leaf.stored_fields(docnum)
-                    values = indexed_fields(stored.get("question", ""), stored.get("answer", ""))
+                    kept = StoredDocument.from_fields(stored)
+                    values = indexed_fields(QUESTION_SEPARATOR.join(kept.questions), kept.answer)
                     for fieldname, value in values.items():
                         terms = deleted.setdefault(fieldname, Counter())
                         # The same call Whoosh's writer makes for the document (writing.add_document).

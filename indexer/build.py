@@ -28,18 +28,14 @@ from faqindex.building import EMBEDDING, BuildStats, Progress
 from faqindex.errors import FaqsearchError, IndexBusyError, IndexWriteError
 from faqindex.scan import scan
 from faqindex.schema import (
-    QUESTION_SEPARATOR,
-    indexed_fields,
     make_schema,
     question_key,
-    question_keys,
 )
 from faqindex.statistics import Statistics
 from faqindex.whoosh_internals import ClosingStorage, apply_writing_fixes, watch_workers
 
 from . import directory
 from .acronyms import mine
-from .document import clean_text
 from .related import write_related
 from .sources import FileResult, read_file
 from .workers import lock_held
@@ -298,19 +294,7 @@ class _Batch:
         elsewhere: dict[str, int] = {}
         for doc in result.documents:
             doc.id = _unique(doc.id, seen_ids)
-            question = QUESTION_SEPARATOR.join(doc.questions)
-            self.writer.add_document(
-                id=doc.id,
-                answer=doc.answer,
-                **indexed_fields(question, doc.answer),
-                question_key=question_keys(doc.questions),
-                title=doc.title,
-                section=doc.section,
-                source=doc.source,
-                position=doc.position,
-                url=clean_text(doc.url),
-                description=clean_text(doc.description),
-            )
+            self.writer.add_document(**doc.stored().to_fields())
             key = hashlib.blake2b(question_key(f"{doc.question}\n{doc.answer}").encode(), digest_size=16).digest()
             first = self._first_seen.setdefault(key, entry.name)
             if first != entry.name:

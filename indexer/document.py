@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from faqindex.controls import CONTROL
 from faqindex.schema import question_key
+from faqindex.stored import StoredDocument
 
 # Every C0/C1 control character but tab and newline, plus escape sequences as a whole, so
 # that document text can never drive the terminal it is printed on.
@@ -69,6 +70,8 @@ class Document:
         cleaned = [q for q in map(clean_text, self.questions) if q]
         self.questions = cleaned or ([self.title or self.source] if self.questions else [])
         self.section = clean_text(self.section)
+        self.url = clean_text(self.url)
+        self.description = clean_text(self.description)
         if not self.id:
             self.id = make_id(self.source, self.questions[0] if self.questions else self.answer[:200])
 
@@ -76,3 +79,10 @@ class Document:
     def question(self) -> str:
         """The main phrasing of the question."""
         return self.questions[0] if self.questions else ""
+
+    def stored(self) -> StoredDocument:
+        """What the index stores of it (`faqindex.stored`: the one codec both sides use)."""
+        return StoredDocument(
+            self.id, tuple(self.questions), self.answer, self.source, self.position,
+            self.title, self.section, self.url, self.description,
+        )

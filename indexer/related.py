@@ -17,7 +17,8 @@ from whoosh.query import Or, Term
 
 from faqindex import related
 from faqindex.analysis import text_analyzer
-from faqindex.schema import CONTENT_FIELD, stored_questions
+from faqindex.schema import CONTENT_FIELD
+from faqindex.stored import StoredDocument, answer_of
 
 CANDIDATES = 20  # from each of words and meaning
 
@@ -35,7 +36,7 @@ def write_related(generation: Path, ix, reader, vectors) -> int:
     table: related.Related = {}
     with ix.searcher() as searcher:
         for docnum, fields in documents.items():
-            question = stored_questions(fields)[0]
+            question = StoredDocument.from_fields(fields).question
             words = sorted({t.text for t in analyzer(question, mode="query")})
             by_words: dict[int, float] = {}
             if words:
@@ -43,10 +44,10 @@ def write_related(generation: Path, ix, reader, vectors) -> int:
                 by_words = {hit.docnum: float(hit.score) for hit in hits if hit.docnum != docnum}
             best = max(by_words.values(), default=0.0) or 1.0
             nearest = [int(i) for i in np.argsort(-cosines[docnum], kind="stable")[: CANDIDATES + 1] if i != docnum]
-            answer = fields.get("answer", "")
+            answer = answer_of(fields)
             scored = []
             for other in dict.fromkeys([*by_words, *nearest]):
-                if other not in documents or documents[other].get("answer", "") == answer:
+                if other not in documents or answer_of(documents[other]) == answer:
                     continue
                 scored.append((other, by_words.get(other, 0.0) / best + float(cosines[docnum, other])))
             scored.sort(key=lambda pair: (-round(pair[1], 9), pair[0]))

@@ -56,9 +56,7 @@ def segment(page: Page, source: str) -> Segmented:
     else:
         kept = [s for s in sections if s.body]
         mode = "sections" if len(kept) > 1 else "whole"
-    documents, merged = _merge_same_answers(kept, title, source)
-    for doc in documents:
-        doc.url, doc.description = page.url, page.description
+    documents, merged = _merge_same_answers(kept, title, source, page.url, page.description)
     return Segmented(documents, mode, merged)
 
 
@@ -138,7 +136,9 @@ def _ends_section(heading: Block, current: _Section) -> bool:
     return bool(heading.level and current.level and heading.level <= current.level)
 
 
-def _merge_same_answers(sections: list[_Section], title: str, source: str) -> tuple[list[Document], int]:
+def _merge_same_answers(
+    sections: list[_Section], title: str, source: str, url: str = "", description: str = ""
+) -> tuple[list[Document], int]:
     """Questions with word-for-word the same answer become one document with several phrasings."""
     documents: list[Document] = []
     by_answer: dict[str, Document] = {}
@@ -157,6 +157,8 @@ def _merge_same_answers(sections: list[_Section], title: str, source: str) -> tu
             position=len(documents) + 1,
             title=title,
             section="" if section.is_question else (section.heading or title),
+            url=url,
+            description=description,
         )
         documents.append(doc)
         if section.is_question and key:

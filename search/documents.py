@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from faqindex.schema import stored_questions
+from faqindex.stored import StoredDocument, place_of, source_of
 
 
 @dataclass
@@ -57,18 +57,18 @@ def place(source: str, section: str, position: int) -> str:
 
 def from_fields(fields: dict[str, Any]) -> Document:
     """A Document from a Whoosh document's stored fields."""
-    questions = stored_questions(fields)
+    stored = StoredDocument.from_fields(fields)
     return Document(
-        id=fields["id"],
-        question=questions[0],
-        answer=fields.get("answer", ""),
-        source=fields.get("source", ""),
-        title=fields.get("title", "") or "",
-        section=fields.get("section", "") or "",
-        position=int(fields.get("position", 0) or 0),
-        alternates=questions[1:],
-        url=fields.get("url", "") or "",
-        description=fields.get("description", "") or "",
+        id=stored.id,
+        question=stored.question,
+        answer=stored.answer,
+        source=stored.source,
+        title=stored.title,
+        section=stored.section,
+        position=stored.position,
+        alternates=list(stored.questions[1:]),
+        url=stored.url,
+        description=stored.description,
     )
 
 
@@ -78,9 +78,7 @@ def in_order(reader: Any, source: str | None = None) -> Iterator[Document]:
     Only the keys are held to order them, not the documents: an index may hold far more
     text than memory."""
     keys = [
-        (fields.get("source", ""), int(fields.get("position", 0) or 0), docnum)
-        for docnum, fields in reader.iter_docs()
-        if source is None or fields.get("source", "") == source
+        (*place_of(fields), docnum) for docnum, fields in reader.iter_docs() if source is None or source_of(fields) == source
     ]
     for _, _, docnum in sorted(keys):
         yield from_fields(reader.stored_fields(docnum))

@@ -26,6 +26,7 @@ from faqindex.embedding import (
     shipped_closeness_model,
     shipped_model,
 )
+from faqindex.stored import StoredDocument
 
 from .fit import weak
 
@@ -113,7 +114,7 @@ class StaticMeaning:
         if not self.weight:
             return None
         table = shipped_closeness_model()
-        key = fields.get("id", "")
+        key = StoredDocument.from_fields(fields).id
         if key not in self._closeness_rows:
             # The pieces are the ranking table's own (one directory, one vocabulary), so
             # the words' splits it keeps serve both.

@@ -19,6 +19,7 @@ from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results as WhooshResults
 
 from faqindex.schema import QUESTION_KEY_FIELD, question_key
+from faqindex.stored import answer_of, place_of, source_of
 from faqindex.whoosh_internals import holds_term
 
 from . import documents
@@ -145,9 +146,10 @@ class QueryPipeline:
         well = ranking.hits[0][1] * self.ranking.fitting_share if ranking.hits and ranking.hits[0][1] > 0 else float("inf")
         for hit, score in ranking.hits:
             self.budget.check()
-            first = folder.first_like(hit.get("answer", ""))
+            answer = answer_of(hit.fields())
+            first = folder.first_like(answer)
             if first is not None:
-                results.hits[first].duplicates.append(hit.get("source", ""))
+                results.hits[first].duplicates.append(source_of(hit.fields()))
                 folded += 1
                 continue
             if len(results.hits) == asked.limit:
@@ -159,7 +161,7 @@ class QueryPipeline:
             entry = _hit(len(results.hits) + 1, hit, score, asked.highlight)
             if asked.explain:
                 entry.explanation = self.explain(prepared, ranking, hit)
-            folder.add(hit.get("answer", ""))
+            folder.add(answer)
             if not results.hits and prepared.clauses:
                 self.judge(results, prepared, hit)
             results.hits.append(entry)
@@ -241,7 +243,7 @@ def _tie_order(hit: WhooshHit, budget: Budget) -> tuple[str, int]:
     (Thousands of ties each read a document's stored fields: the budget is checked as they are.)"""
     if not hit.docnum % 64:
         budget.check()
-    return hit.get("source", ""), hit.get("position", 0)
+    return place_of(hit.fields())
 
 
 def _hit(rank: int, hit, score: float, highlight: bool) -> Hit:

@@ -26,8 +26,8 @@ from faqindex.errors import (
     IndexMissingError,
     IndexWriteError,
 )
-from faqindex.schema import stored_questions
 from faqindex.statistics import Statistics
+from faqindex.stored import StoredDocument
 from faqindex.whoosh_internals import apply_reading_fixes, cache_stored_fields
 
 from . import documents
@@ -364,8 +364,8 @@ class Searcher:
         if held and count <= held[0]:
             found = []
             for other, score in held[1].get(docnum, [])[:count]:
-                fields = searcher.stored_fields(other)
-                found.append(Related(fields["id"], stored_questions(fields)[0], score))
+                stored = StoredDocument.from_fields(searcher.stored_fields(other))
+                found.append(Related(stored.id, stored.question, score))
             return found
         try:
             hits = self._search(document.question, Asked(count + 1, highlight=False)).hits
@@ -375,9 +375,9 @@ class Searcher:
         if len(found) < count and self._meaning is not None:
             seen = {document.id, *(r.id for r in found)}
             for other, similarity in self._meaning.nearest(docnum, count + len(seen)):
-                fields = searcher.stored_fields(other)
-                if fields["id"] not in seen and fields.get("answer") != document.answer and len(found) < count:
-                    found.append(Related(fields["id"], stored_questions(fields)[0], round(similarity, 4)))
+                stored = StoredDocument.from_fields(searcher.stored_fields(other))
+                if stored.id not in seen and stored.answer != document.answer and len(found) < count:
+                    found.append(Related(stored.id, stored.question, round(similarity, 4)))
         return found[:count]
 
     @property
