@@ -34,9 +34,21 @@ def rankings(index_dir: Path) -> dict[str, list[str]]:
         return {q: [h.id for h in searcher.search(q, highlight=False)] for q in QUERIES}
 
 
+def one_blas_thread() -> None:
+    """Each searching process takes one BLAS thread, as `faqsearch serve` gives each search
+    (threadpoolctl, the serve extra): five processes with one per core each would put ten
+    busy threads on two cores while the sentence model embeds queries."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def searcher_loop(index_dir: Path, expected: dict[str, list[str]], until: float, out: mp.Queue) -> None:
     from search import Searcher
 
+    one_blas_thread()
     done = errors = wrong = 0
     with Searcher(index_dir, auto_build=False) as searcher:  # long-lived: must follow each swap
         while time.monotonic() < until:
@@ -58,6 +70,7 @@ def threads_loop(index_dir: Path, expected: dict[str, list[str]], until: float, 
 
     from search import Searcher
 
+    one_blas_thread()
     counts = [[0, 0, 0] for _ in range(threads)]  # done, errors, wrong: one row per thread
 
     def run(row: list[int]) -> None:
