@@ -29,7 +29,7 @@ import numpy as np
 
 from .caches import bounded
 from .errors import FaqsearchError, IndexCorruptError, out_of_memory
-from .schema import QUESTION_SEPARATOR
+from .stored import answer_of, questions_of
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "meaning"
 MAX_PIECES = 512  # of a text: the opening of a long answer says what it is about
@@ -263,7 +263,7 @@ def _piece_index(directory: Path) -> dict[str, int]:
 
 def document_text(fields: dict[str, Any]) -> str:
     """What is embedded of a document: its questions and its answer."""
-    return f"{fields.get('question', '').replace(QUESTION_SEPARATOR, ' ')} {fields.get('answer', '')}"
+    return f"{' '.join(questions_of(fields))} {answer_of(fields)}"
 
 
 PARALLEL_DOCUMENTS = 20_000  # from this many documents on, several processes embed them

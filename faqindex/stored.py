@@ -56,7 +56,7 @@ class StoredDocument:
         """The document a Whoosh document's stored fields hold."""
         return cls(
             id=str(fields.get("id", "")),
-            questions=tuple(str(fields.get("question", "") or "").split(QUESTION_SEPARATOR)),
+            questions=questions_of(fields),
             answer=answer_of(fields),
             source=source_of(fields),
             position=int(fields.get("position", 0) or 0),
@@ -67,8 +67,13 @@ class StoredDocument:
         )
 
 
-# The two fields a search reads of many documents at each query (to fold near-duplicate
-# answers, to order ties): read alone, without making a whole StoredDocument each.
+# The fields read of many documents at a time (a search folding near-duplicate answers
+# and ordering ties, a build embedding texts): read alone, without a StoredDocument each.
+
+
+def questions_of(fields: Mapping[str, Any]) -> tuple[str, ...]:
+    """The phrasings of the question of a Whoosh document's stored fields (the first its own)."""
+    return tuple(str(fields.get("question", "") or "").split(QUESTION_SEPARATOR))
 
 
 def answer_of(fields: Mapping[str, Any]) -> str:
