@@ -83,6 +83,13 @@ class Document:
     def stored(self) -> StoredDocument:
         """What the index stores of it (`faqindex.stored`: the one codec both sides use)."""
         return StoredDocument(
-            self.id, tuple(self.questions), self.answer, self.source, self.position,
-            self.title, self.section, self.url, self.description,
+            id=self.id,
+            questions=tuple(self.questions),
+            answer=self.answer,
+            source=self.source,
+            position=self.position,
+            title=self.title,
+            section=self.section,
+            url=self.url,
+            description=self.description,
         )

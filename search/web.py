@@ -77,6 +77,7 @@ class SearcherPool:
         self.first, self.size = first, max(1, size)
         self._free: list[Searcher] = [first]
         self._made = [first]
+        self._being_made = 0  # replicas being made outside the lock
         self._waiting: collections.deque[_Waiter] = collections.deque()
         self._lock = threading.Lock()
 
@@ -93,9 +94,9 @@ class SearcherPool:
         with self._lock:
             if self._free and not self._waiting:
                 return self._free.pop()
-            grow = len(self._made) < self.size and not self._waiting
+            grow = len(self._made) + self._being_made < self.size and not self._waiting
             if grow:
-                self._made.append(None)  # type: ignore[arg-type]  # its place, taken while it is made
+                self._being_made += 1
             else:
                 waiter = _Waiter()
                 self._waiting.append(waiter)
@@ -111,15 +112,15 @@ class SearcherPool:
         raise Busy("every search slot is busy: try again")
 
     def _replica(self) -> Searcher:
+        replica = None
         try:
             replica = self.first.replica()
-        except BaseException:
+            return replica
+        finally:
             with self._lock:
-                self._made.remove(None)  # type: ignore[arg-type]
-            raise
-        with self._lock:
-            self._made[self._made.index(None)] = replica  # type: ignore[arg-type]
-        return replica
+                self._being_made -= 1
+                if replica is not None:
+                    self._made.append(replica)
 
     def _give_back(self, searcher: Searcher) -> None:
         with self._lock:
@@ -138,8 +139,7 @@ class SearcherPool:
     def close(self) -> None:
         """Close the replicas (not `first`: its owner does)."""
         for searcher in self._made[1:]:
-            if searcher is not None:
-                searcher.close()
+            searcher.close()
 
 
 class _Waiter:
@@ -429,23 +429,25 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class _HeadedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, its own 400s (a request it cannot parse) with SECURITY_HEADERS."""
+
+    def send_400_response(self, msg: str) -> None:
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+        headers += [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+        for event in (
+            h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+            h11.Data(data=msg.encode("ascii")),
+            h11.EndOfMessage(),
+        ):
+            self.transport.write(self.conn.send(event))
+        self.transport.close()
+
+
 def server_config(app: Callable[..., Any], host: str, port: int) -> Any:
     """uvicorn's configuration for `app` on `host:port`: quiet, and with the h11 protocol
     whose own 400s (a request uvicorn cannot parse never reaches `app`) carry
     SECURITY_HEADERS too."""
-
-    class _HeadedH11Protocol(H11Protocol):
-        def send_400_response(self, msg: str) -> None:
-            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
-            headers += [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
-            for event in (
-                h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
-                h11.Data(data=msg.encode("ascii")),
-                h11.EndOfMessage(),
-            ):
-                self.transport.write(self.conn.send(event))
-            self.transport.close()
-
     return uvicorn.Config(app, host=host, port=port, log_level="warning", http=_HeadedH11Protocol)
 
 
